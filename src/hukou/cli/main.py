@@ -1,0 +1,192 @@
+"""The `hukou` command: check a person, test and lint policies, show a policy beside its law.
+
+Heavy modules are imported inside each command so that `hukou check` starts fast. Input errors
+print one line naming the field and exit with status 2; lint and test failures exit with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(help="hukou: settlement (落户) and residence-permit (居住证) rules as code.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+policy_app = typer.Typer(help="Policy files: test cases, lint, show beside the law.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+EXIT_INPUT = 2
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _read_document(path: Path):
+    from hukou.policies import read_document
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
+    return read_document(text, str(path))
+
+
+def _guard(fn):
+    """Run a command body; an InputError becomes one line and exit status 2."""
+    from hukou.policy.errors import InputError
+
+    try:
+        return fn()
+    except InputError as exc:
+        _fail(exc.line())
+
+
+@app.command()
+def check(
+    file: Path = typer.Argument(..., help="Facts about one person (RULEBOOK §2), YAML or JSON; - for stdin."),
+    date_: Optional[str] = typer.Option(None, "--date", help="Evaluation date YYYY-MM-DD (default: today)."),
+    policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
+    lang: str = typer.Option("zh", "--lang", help="zh or en (text format)."),
+    format_: str = typer.Option("json", "--format", help="json or text."),
+) -> None:
+    """Check one person: settlement and residence-permit verdicts with their reasons."""
+    if lang not in ("zh", "en"):
+        _fail(f"--lang: expected zh or en (got {lang!r})")
+    if format_ not in ("json", "text"):
+        _fail(f"--format: expected json or text (got {format_!r})")
+
+    def body():
+        from datetime import date
+
+        from hukou.policies import load, read_document
+        from hukou.policy.errors import InputError
+        from hukou.policy.facts import parse_date
+        from hukou.policy.verdict import check as check_facts
+
+        try:
+            d = parse_date(date_) if date_ else date.today()
+        except ValueError as exc:
+            raise InputError("--date", str(exc)) from None
+        data = read_document(sys.stdin.read(), "<stdin>") if str(file) == "-" else _read_document(file)
+        try:
+            verdict = check_facts(data, d, load(policy))
+        except InputError as exc:
+            if exc.source is None and exc.path not in ("date", "policy"):
+                exc = InputError(exc.path, exc.message, str(file))
+            raise exc from None
+        if format_ == "json":
+            typer.echo(json.dumps(verdict, ensure_ascii=False, indent=2))
+        else:
+            from hukou.cli.render import render_verdict
+
+            typer.echo(render_verdict(verdict, lang))
+
+    _guard(body)
+
+
+@policy_app.command("test")
+def policy_test(paths: List[Path] = typer.Argument(..., help="Case files or folders of *.yaml case files.")) -> None:
+    """Run case files; ends with `N passed, M failed`."""
+
+    def body():
+        from hukou.policies import load
+        from hukou.policy.casefile import run_cases
+        from hukou.policy.errors import InputError
+
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files += sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml", ".json"))
+            else:
+                files.append(p)
+        passed = failed = 0
+        for f in files:
+            cases = _read_document(f)
+            try:
+                results = run_cases(cases, lambda name: load(name or "changji-2018"))
+            except InputError as exc:
+                raise InputError(exc.path, exc.message, str(f)) from None
+            for r in results:
+                if r.passed:
+                    passed += 1
+                else:
+                    failed += 1
+                    typer.echo(f"FAIL {f}: {r.name}")
+                    for line in r.failures:
+                        typer.echo(f"     {line}")
+        typer.echo(f"{passed} passed, {failed} failed")
+        if failed:
+            raise typer.Exit(1)
+
+    _guard(body)
+
+
+@policy_app.command("lint")
+def policy_lint(file: str = typer.Argument(..., help="Policy file path or shipped policy name."),
+                format_: str = typer.Option("text", "--format", help="text or json.")) -> None:
+    """Check a policy against the plan's prohibitions (L1–L8); exit 1 on any error."""
+
+    def body():
+        from hukou.policies import load
+        from hukou.policy.lint import lint
+
+        problems = lint(load(file))
+        if format_ == "json":
+            typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
+        else:
+            for p in problems:
+                typer.echo(p.line())
+            typer.echo(f"{file}: {len(problems)} error(s)" if problems else f"{file}: ok")
+        if problems:
+            raise typer.Exit(1)
+
+    _guard(body)
+
+
+@policy_app.command("show")
+def policy_show(name: str = typer.Argument("changji-2018", help="Shipped policy name or policy file path."),
+                out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the page here (default: stdout).")) -> None:
+    """Write an HTML page of the policy: each clause's text beside the rules and parameters implementing it."""
+
+    def body():
+        from hukou.policies import load
+        from hukou.web.policy_page import render_policy_page
+
+        html = render_policy_page(load(name))
+        if out is None:
+            typer.echo(html)
+        else:
+            out.write_text(html, encoding="utf-8")
+            typer.echo(f"wrote {out}")
+
+    _guard(body)
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """The policies shipped with hukou."""
+    from hukou.policies import shipped
+
+    for name in shipped():
+        typer.echo(name)
+
+
+@app.command()
+def demo(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None:
+    """Print a few example checks of the Changji policy with their explanations."""
+    from hukou.cli.demo import run_demo
+
+    _guard(lambda: run_demo(lang))
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

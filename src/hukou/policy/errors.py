@@ -1,0 +1,66 @@
+"""Input errors that name the field: one line, `path: what was expected`, never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+
+class InputError(ValueError):
+    """Bad input (facts, policy file, case file). `path` is a dotted field path like `education[0].level`."""
+
+    def __init__(self, path: str, message: str, source: str | None = None):
+        self.path = path
+        self.message = message
+        self.source = source
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        field = f"{self.path}: " if self.path else ""
+        return f"{where}{field}{self.message}"
+
+
+def field_path(loc: Iterable[Any], prefix: str = "") -> str:
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    got = error.get("input")
+    if kind == "missing":
+        return "required"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"expected one of {expected} (got {got!r})"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false (got {got!r})"
+    if kind in ("list_type",):
+        return f"expected a list (got {type(got).__name__})"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping (got {type(got).__name__})"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number (got {got!r})"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number (got {got!r})"
+    if kind in ("string_type",):
+        return f"expected text (got {got!r})"
+    return error["msg"]
+
+
+def from_validation(exc: ValidationError, prefix: str = "", source: str | None = None) -> InputError:
+    """The first error of a pydantic ValidationError, as an InputError naming its field."""
+    first = exc.errors(include_url=False)[0]
+    return InputError(field_path(first["loc"], prefix), _describe(first), source)

@@ -1,0 +1,186 @@
+"""The facts about a person (RULEBOOK §2), validated strictly, with "absent" kept apart from "none".
+
+A top-level key that is absent (or null) is *unknown*; a key present with an empty list is
+*known: none*. Required fields (RULEBOOK §1 "Absent values") are input errors when missing.
+Keys the rules never read (tax paid, investment, ethnicity, …) are ignored, never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+
+from hukou.policy.calendar import Month
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_PLACE_RE = re.compile(r"^[1-9]\d{5}(\d{3}(\d{3})?)?$")
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise ValueError("expected a date YYYY-MM-DD, not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a real calendar date YYYY-MM-DD (got {value!r})") from None
+    raise ValueError(f"expected a date YYYY-MM-DD (got {value!r})")
+
+
+def _strict_month(value: Any) -> Month:
+    if isinstance(value, str):
+        m = _MONTH_RE.match(value)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return (int(m.group(1)), int(m.group(2)))
+    raise ValueError(f"expected a month YYYY-MM (got {value!r})")
+
+
+def _place_code(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and _PLACE_RE.match(value):
+        return value
+    raise ValueError(f"expected a place code of 6, 9 or 12 digits (got {value!r})")
+
+
+Date = Annotated[date, BeforeValidator(parse_date)]
+MonthValue = Annotated[tuple[int, int], BeforeValidator(_strict_month)]
+PlaceCode = Annotated[str, BeforeValidator(_place_code)]
+
+HousingKind = Literal["owned", "rented", "employer", "school", "none"]
+EducationLevel = Literal["vocational", "associate", "bachelor", "master", "doctor"]
+QualificationKind = Literal["skill_certificate", "vocational_qualification"]
+
+HOUSING_KINDS: tuple[str, ...] = HousingKind.__args__  # type: ignore[attr-defined]
+EDUCATION_LEVELS: tuple[str, ...] = EducationLevel.__args__  # type: ignore[attr-defined]
+QUALIFICATION_KINDS: tuple[str, ...] = QualificationKind.__args__  # type: ignore[attr-defined]
+HIGHER_EDUCATION = frozenset({"associate", "bachelor", "master", "doctor"})  # 大专及以上
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class _Interval(_Record):
+    start: Date = Field(alias="from")
+    end: Optional[Date] = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError("'to' must not be before 'from'")
+        return self
+
+
+class Hukou(_Record):
+    """Where the hukou is registered now: the only origin fact a rule may read is "in the city or not"."""
+
+    place: PlaceCode
+    urban: StrictBool
+
+
+class Residence(_Interval):
+    place: PlaceCode
+    urban: Optional[StrictBool] = None
+
+
+class Housing(_Record):
+    kind: HousingKind
+    registered: Optional[StrictBool] = None
+
+
+class Employment(_Interval):
+    pass
+
+
+class SocialInsurance(_Record):
+    start: MonthValue = Field(alias="from")
+    end: Optional[MonthValue] = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError("'to' must not be before 'from'")
+        return self
+
+
+class Education(_Record):
+    level: EducationLevel
+    admitted: Date
+    graduated: Optional[Date] = None
+    institution_in_city: StrictBool = False
+    abroad: StrictBool = False
+    certified: Optional[StrictBool] = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.graduated is not None and self.graduated < self.admitted:
+            raise ValueError("'graduated' must not be before 'admitted'")
+        return self
+
+
+class Qualification(_Record):
+    kind: QualificationKind
+    obtained: Optional[Date] = None
+
+
+class Military(_Record):
+    enlisted: Optional[Date] = None
+    discharged: Optional[Date] = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.enlisted and self.discharged and self.discharged < self.enlisted:
+            raise ValueError("'discharged' must not be before 'enlisted'")
+        return self
+
+
+class Permit(_Record):
+    """An existing residence permit: the day it was issued and the endorsements (签注) made since."""
+
+    issued: Date
+    endorsements: list[Date] = []
+
+
+class Spouse(_Record):
+    moving: StrictBool = False
+
+
+class Child(_Record):
+    birth_date: Date
+    moving: StrictBool = False
+
+
+class Parent(_Record):
+    moving: StrictBool = False
+
+
+class Family(_Record):
+    spouse: Optional[Spouse] = None
+    children: list[Child] = []
+    parents: list[Parent] = []
+
+
+class Person(_Record):
+    """RULEBOOK §2. `None` on a top-level list or record means unknown; `[]` means known: none."""
+
+    birth_date: Date
+    hukou: Hukou
+    residence: Optional[list[Residence]] = None
+    housing: Optional[Housing] = None
+    employment: Optional[list[Employment]] = None
+    social_insurance: Optional[list[SocialInsurance]] = None
+    education: Optional[list[Education]] = None
+    qualifications: Optional[list[Qualification]] = None
+    military: Optional[Military] = None
+    permit: Optional[Permit] = None
+    family: Optional[Family] = None
+
+
+TOP_LEVEL_KEYS = tuple(f.alias or name for name, f in Person.model_fields.items())

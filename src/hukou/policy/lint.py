@@ -1,0 +1,134 @@
+"""The policy linter (RULEBOOK §5): conditions the plan and the State Council forbid, and gaps.
+
+Each problem has a code, the field path it was found at, and the clause that forbids it. Any
+problem is an error: `hukou policy lint` exits non-zero when the list is not empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from hukou.policy.extra_conditions import is_known_fact
+from hukou.policy.facts import HOUSING_KINDS
+from hukou.policy.policy_file import CITY_RULES, ExtraCondition, Policy
+
+SOCIAL_INSURANCE_CAP_MONTHS = 24  # §五
+POINTS_MIN_URBAN_POPULATION = 3_000_000  # 国办发〔2016〕72号: no points schemes below 3 million
+
+CODES: dict[str, tuple[str, str, str, str]] = {
+    # code: (name, cite, zh, en)
+    "L1": ("forbidden-condition", "§五", "不得以购买房屋、投资纳税等设置落户限制；自有住房与登记租赁住房同等对待",
+           "No condition may require buying a home, owning one only, investing, or paying tax"),
+    "L2": ("insurance-cap", "§五", "对参加城镇社会保险的年限要求不得超过2年",
+           "A social-insurance requirement may not exceed 24 months"),
+    "L3": ("origin-discrimination", "§二(二)1", "本地和外地农业转移人口落户条件、标准一致",
+           "No condition may look at where a hukou comes from, except in this city or not"),
+    "L4": ("points-forbidden", "国办发〔2016〕72号", "城区常住人口300万以下的城市不得采取积分落户方式",
+           "Cities under 3,000,000 urban residents may not use a points scheme"),
+    "L5": ("three-rights-condition", "§十", "不得以退出土地承包经营权、宅基地使用权、集体收益分配权作为落户条件",
+           "Giving up contracted land, homestead or collective income rights may never be a condition"),
+    "L6": ("quota", "§二(二)3", "不分配指标、不层层加码", "No settlement quotas or targets handed down to townships"),
+    "L7": ("missing-citation", "—", "每个参数和条件都须注明出处", "Every parameter and condition needs a citation"),
+    "L8": ("unknown-fact", "RULEBOOK §2", "条件只能读取规则手册§2的事实或派生事实",
+           "A condition may read only the facts of RULEBOOK §2 or a derived fact"),
+}
+
+_FORBIDDEN_FACT = re.compile(r"(tax|invest|purchase|buy|price|deposit|income_level|salary)", re.I)
+_ORIGIN_FACT = re.compile(r"(origin|province|native|birth_place|non_?local|^local|\.local|hometown|county)", re.I)
+_THREE_RIGHTS = re.compile(r"(three_rights|contracted_land|homestead|collective_income|land_contract)", re.I)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    path: str
+    message: str
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def cite(self) -> str:
+        return CODES[self.code][1]
+
+    def line(self) -> str:
+        return f"{self.code} {self.name}: {self.path}: {self.message} [{self.cite}]"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "path": self.path, "message": self.message, "cite": self.cite}
+
+
+def _allowed_housing(op: str, value: Any) -> set[str] | None:
+    values = value if isinstance(value, (list, tuple, set)) else [value]
+    kinds = set(HOUSING_KINDS)
+    if op == "==":
+        return {value} & kinds
+    if op == "in":
+        return set(values) & kinds
+    if op == "!=":
+        return kinds - {value}
+    if op == "not_in":
+        return kinds - set(values)
+    return None
+
+
+def _insurance_above_cap(op: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return (op in (">=", "==") and value > SOCIAL_INSURANCE_CAP_MONTHS) or (op == ">" and value >= SOCIAL_INSURANCE_CAP_MONTHS)
+    if op == "in" and isinstance(value, (list, tuple)) and value:
+        return all(isinstance(v, (int, float)) and v > SOCIAL_INSURANCE_CAP_MONTHS for v in value)
+    return False
+
+
+def _condition_problems(c: ExtraCondition, path: str, city_code: str) -> list[Problem]:
+    fact, op, value = c.require.fact, c.require.op, c.require.value
+    where = f"{path}.require"
+    found: list[Problem] = []
+    if _FORBIDDEN_FACT.search(fact):
+        found.append(Problem("L1", where, f"condition on {fact!r} (home purchase, investment or tax)"))
+    if fact == "housing.kind":
+        allowed = _allowed_housing(op, value)
+        if allowed is not None and "rented" not in allowed and "owned" in allowed:
+            found.append(Problem("L1", where, f"housing.kind {op} {value!r} admits owned housing but not registered rented housing"))
+    if fact == "social_insurance_months" and _insurance_above_cap(op, value):
+        found.append(Problem("L2", where, f"social_insurance_months {op} {value!r} asks for more than {SOCIAL_INSURANCE_CAP_MONTHS} months"))
+    if fact == "hukou.place" and not (op == "startswith" and str(value) == city_code):
+        found.append(Problem("L3", where, f"hukou.place {op} {value!r} looks at where the hukou comes from"))
+    elif fact != "hukou.place" and _ORIGIN_FACT.search(fact):
+        found.append(Problem("L3", where, f"condition on {fact!r} looks at where the hukou comes from"))
+    if _THREE_RIGHTS.search(fact):
+        found.append(Problem("L5", where, f"condition on {fact!r} ties settlement to the rural three rights"))
+    if not found and not is_known_fact(fact):
+        found.append(Problem("L8", f"{where}.fact", f"{fact!r} is not a §2 fact nor a derived fact"))
+    if c.cite is None or not c.cite.complete:
+        found.append(Problem("L7", f"{path}.cite", "condition without a citation (clause and quote)"))
+    return found
+
+
+def lint(policy: Policy) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, param in policy.parameters.items():
+        if param.cite is None or not param.cite.complete:
+            problems.append(Problem("L7", f"parameters.{name}.cite", "parameter without a citation (clause and quote)"))
+        if name == "settlement.general.min_social_insurance_months":
+            for since, value in param.values.items():
+                if value > SOCIAL_INSURANCE_CAP_MONTHS:
+                    problems.append(Problem("L2", f"parameters.{name}.values.{since}",
+                                            f"{value} months is above the cap of {SOCIAL_INSURANCE_CAP_MONTHS}"))
+    for rule in CITY_RULES:
+        cite = policy.rules.get(rule)
+        if cite is None or not cite.complete:
+            problems.append(Problem("L7", f"rules.{rule}", "built-in rule not bound to a clause of this policy"))
+    for i, c in enumerate(policy.extra_conditions):
+        problems.extend(_condition_problems(c, f"extra_conditions[{i}]", policy.city.code))
+    if policy.points and policy.city.urban_population < POINTS_MIN_URBAN_POPULATION:
+        problems.append(Problem("L4", "points", f"a points scheme in a city of {policy.city.urban_population:,} urban residents"))
+    for i, q in enumerate(policy.quotas):
+        if q.division != policy.city.code:
+            problems.append(Problem("L6", f"quotas[{i}].division", f"quota handed down to division {q.division}"))
+    return problems

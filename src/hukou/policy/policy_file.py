@@ -1,0 +1,237 @@
+"""A city's policy file (RULEBOOK §5): strict schema, dated parameters, citations.
+
+The file binds the built-in rules to the city's own clauses (`rules`), gives every parameter its
+dated values and the quoted text it implements (`parameters`), and may add `extra_conditions`.
+Unknown keys anywhere are rejected with their path; a missing citation is left for lint (L7).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hukou.policy.errors import InputError, from_validation
+from hukou.policy.facts import Date
+
+ROUTES = ("talent", "student", "general")
+OPS = ("==", "!=", "in", "not_in", "<", "<=", ">", ">=", "startswith")
+
+# Parameters the rules read: every city's file must give them, each with its citation.
+REQUIRED_PARAMETERS: dict[str, type] = {
+    "settlement.general.min_social_insurance_months": int,
+    "settlement.general.min_employment_months": int,
+    "key_groups.long_term_years": int,
+    "key_groups.new_generation_born_from": date,
+    "residence_permit.min_residence_months": int,
+    "residence_permit.guardian_age": int,
+}
+# Parameters read by casework and statistics; a city may leave them out.
+OPTIONAL_PARAMETERS: dict[str, type] = {
+    "residence_permit.issue_days": int,
+    "residence_permit.issue_days_extended": int,
+    "targets.hukou_urbanization_rate": float,
+}
+PARAMETER_TYPES = {**REQUIRED_PARAMETERS, **OPTIONAL_PARAMETERS}
+
+# Built-in rules whose citation the city's file supplies (its own clause numbering).
+CITY_RULES = (
+    "precondition.already_settled",
+    "talent", "student", "general", "followers",
+    "key_groups.student_or_military", "key_groups.long_term_urban",
+    "key_groups.whole_family", "key_groups.new_generation",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(_Strict):
+    zh: str
+    en: str
+
+
+class Cite(_Strict):
+    """Where a number or rule comes from: document (default: the policy's own), clause, quoted text."""
+
+    clause: str = ""
+    quote: str = ""
+    document: Optional[str] = None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.clause.strip()) and bool(self.quote.strip())
+
+
+class City(_Strict):
+    code: str
+    name: str
+    urban_population: int = Field(ge=0)
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> str:
+        value = str(value) if isinstance(value, int) else value
+        if not isinstance(value, str) or not re.fullmatch(r"[1-9]\d{5}", value):
+            raise ValueError(f"expected a 6-digit GB/T 2260 code (got {value!r})")
+        return value
+
+
+class Effective(_Strict):
+    start: Date = Field(alias="from")
+    end: Optional[Date] = Field(default=None, alias="to")
+
+
+class Source(_Strict):
+    title: str
+    document: str
+    issued: Optional[Date] = None
+    note: Optional[str] = None
+
+
+class Clause(_Strict):
+    """A clause of a source, quoted, for the policy page (`hukou policy show`)."""
+
+    title: Text
+    quote: str
+    document: Optional[str] = None
+
+
+class Parameter(_Strict):
+    values: dict[Date, Any]
+    cite: Optional[Cite] = None
+    unit: Optional[str] = None
+    cap: Optional[float] = None
+    description: Optional[Text] = None
+
+    @field_validator("values")
+    @classmethod
+    def _not_empty(cls, values: dict) -> dict:
+        if not values:
+            raise ValueError("expected at least one dated value")
+        return dict(sorted(values.items()))
+
+    def at(self, d: date) -> Any:
+        """The value with the latest date ≤ d, or None when the first value comes later."""
+        current = None
+        for since, value in self.values.items():
+            if since <= d:
+                current = value
+            else:
+                break
+        return current
+
+
+class Requirement(_Strict):
+    fact: str
+    op: Literal["==", "!=", "in", "not_in", "<", "<=", ">", ">=", "startswith"]
+    value: Any
+
+
+class ExtraCondition(_Strict):
+    route: Literal["talent", "student", "general"]
+    require: Requirement
+    cite: Optional[Cite] = None
+    text: Optional[Text] = None
+
+
+class Quota(_Strict):
+    division: str
+    value: float
+    year: Optional[int] = None
+    cite: Optional[Cite] = None
+
+
+class Policy(_Strict):
+    id: str
+    title: str
+    document: str
+    issued: Optional[Date] = None
+    city: City
+    effective: Effective
+    sources: dict[str, Source] = {}
+    clauses: dict[str, Clause] = {}
+    rules: dict[str, Cite] = {}
+    parameters: dict[str, Parameter]
+    extra_conditions: list[ExtraCondition] = []
+    quotas: list[Quota] = []
+    points: Optional[dict[str, Any]] = None
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, rules: dict) -> dict:
+        for name in rules:
+            if name not in CITY_RULES:
+                raise ValueError(f"unknown rule {name!r}; known: {', '.join(CITY_RULES)}")
+        return rules
+
+    @model_validator(mode="after")
+    def _parameters(self):
+        for name, param in self.parameters.items():
+            kind = PARAMETER_TYPES.get(name)
+            if kind is None:
+                raise _ParamError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+            for since, value in param.values.items():
+                if not _is_type(value, kind):
+                    raise _ParamError(f"parameters.{name}.values.{since}", f"expected {kind.__name__} (got {value!r})")
+        for name in REQUIRED_PARAMETERS:
+            if name not in self.parameters:
+                raise _ParamError(f"parameters.{name}", "required")
+        return self
+
+    def value(self, name: str, d: date) -> Any:
+        value = self.parameters[name].at(d)
+        if value is None:
+            raise InputError("date", f"parameter {name} has no value on or before {d.isoformat()}")
+        return value
+
+    def cite_for(self, rule: str) -> Cite | None:
+        return self.rules.get(rule)
+
+    def check_date(self, d: date) -> None:
+        if d < self.effective.start:
+            raise InputError("date", f"{d.isoformat()} is before policy {self.id} takes effect ({self.effective.start.isoformat()})")
+        if self.effective.end is not None and d > self.effective.end:
+            raise InputError("date", f"{d.isoformat()} is after policy {self.id} ends ({self.effective.end.isoformat()})")
+
+
+class _ParamError(ValueError):
+    def __init__(self, path: str, message: str):
+        self.path, self.message = path, message
+        super().__init__(message)
+
+
+def _is_type(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is date:
+        return isinstance(value, date)
+    return isinstance(value, kind)
+
+
+def parse_policy(data: Any, source: str | None = None) -> Policy:
+    """Validate a parsed policy document; errors name the field path."""
+    if not isinstance(data, dict):
+        raise InputError("", f"expected a mapping at the top of the policy file (got {type(data).__name__})", source)
+    try:
+        return Policy.model_validate(data)
+    except _ParamError as exc:
+        raise InputError(exc.path, exc.message, source) from None
+    except ValidationError as exc:
+        inner = _param_error_inside(exc)
+        if inner is not None:
+            raise InputError(inner.path, inner.message, source) from None
+        raise from_validation(exc, source=source) from None
+
+
+def _param_error_inside(exc: ValidationError) -> _ParamError | None:
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, _ParamError):
+            return cause
+    return None
