@@ -185,7 +185,16 @@ def demo(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None:
 
 
 def run() -> None:
-    app()
+    """Entry point. A bug (not bad input) prints one line and exits 70; HUKOU_DEBUG=1 shows the traceback."""
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last guard: never a bare traceback for a user
+        if os.environ.get("HUKOU_DEBUG"):
+            raise
+        typer.echo(f"internal error (please report it; HUKOU_DEBUG=1 shows details): {type(exc).__name__}: {exc}", err=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,9 @@ def _describe(error: dict) -> str:
 
 
 def from_validation(exc: ValidationError, prefix: str = "", source: str | None = None) -> InputError:
-    """The first error of a pydantic ValidationError, as an InputError naming its field."""
-    first = exc.errors(include_url=False)[0]
+    """The first error of a pydantic ValidationError, as an InputError naming its field.
+
+    An unknown key is reported before a missing one: a misspelt key explains the missing one."""
+    errors = exc.errors(include_url=False)
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     return InputError(field_path(first["loc"], prefix), _describe(first), source)

@@ -42,7 +42,7 @@ def clause_views(policy: Policy) -> list[ClauseView]:
     for name, param in policy.parameters.items():
         view(param.cite.clause if param.cite else "").parameters.append({
             "name": name, "unit": param.unit or "", "cap": param.cap,
-            "values": [(_fmt(k), _fmt(v)) for k, v in param.values.items()],
+            "dated": [(_fmt(k), _fmt(v)) for k, v in param.values.items()],
             "quote": param.cite.quote if param.cite else "",
             "document": param.cite.document if param.cite else None,
             "description": param.description,

@@ -1,0 +1,5 @@
+"""`python -m hukou` runs the command line."""
+
+from hukou.cli.main import run
+
+run()

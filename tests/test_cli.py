@@ -1,0 +1,146 @@
+"""The command line, run as a user runs it: a real process, its output and its exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, TESTS
+
+EXAMPLES = TESTS.parent / "src" / "hukou" / "examples"
+EXAMPLE_CITY = TESTS.parent / "docs" / "examples" / "example-city.yaml"
+
+
+def hukou(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hukou", *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_check_json_verdict():
+    r = hukou("check", str(EXAMPLES / "2-returned-overseas-graduate.yaml"), "--date", "2019-03-01")
+    assert r.returncode == 0, r.stderr
+    v = json.loads(r.stdout)
+    assert v["date"] == "2019-03-01" and v["policy"] == "changji-2018"
+    assert (v["settlement"]["status"], v["settlement"]["route"], v["settlement"]["household"]) == ("eligible", "talent", "collective")
+    assert v["residence_permit"]["status"] == "ineligible"
+
+
+def test_check_text_in_both_languages():
+    zh = hukou("check", str(EXAMPLES / "1-renting-migrant-worker.yaml"), "--date", "2019-03-01", "--format", "text")
+    en = hukou("check", str(EXAMPLES / "1-renting-migrant-worker.yaml"), "--date", "2019-03-01", "--format", "text", "--lang", "en")
+    assert zh.returncode == en.returncode == 0
+    assert "落户: 符合条件" in zh.stdout and "一般落户" in zh.stdout and "[§五]" in zh.stdout
+    assert "Settlement: eligible" in en.stdout and "legal stable residence" in en.stdout
+
+
+def test_check_reads_json_from_stdin():
+    facts = {"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": False}}
+    r = hukou("check", "-", "--date", "2019-03-01", stdin=json.dumps(facts))
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["settlement"]["missing"] == ["education", "qualifications", "housing", "residence"]
+
+
+def test_check_with_another_citys_policy_file():
+    facts = {"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": False},
+             "residence": [{"from": "2019-01-01", "place": "659999001", "urban": True}], "housing": {"kind": "owned"},
+             "employment": [{"from": "2019-01-01"}], "social_insurance": [{"from": "2019-01"}], "education": [], "qualifications": []}
+    r = hukou("check", "-", "--date", "2019-12-01", "--policy", str(EXAMPLE_CITY), stdin=json.dumps(facts))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["policy"] == "example-city-2019"
+
+
+@pytest.mark.parametrize("facts,needle", [
+    ('{"hukou": {"place": "622425", "urban": false}}', "birth_date: required"),
+    ('{"birth_date": "1990-01-01"}', "hukou: required"),
+    ('{"birth_date": "1990-02-30", "hukou": {"place": "622425", "urban": false}}', "birth_date: expected a real calendar date"),
+    ('{"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": false}, "housing": {"kind": "castle"}}', "housing.kind: expected one of"),
+    ('{"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": false}, "education": [{"level": "phd", "admitted": "2010-09-01"}]}',
+     "education[0].level: expected one of"),
+    ("[unclosed", "expected YAML or JSON"),
+    ("just some words", "expected a mapping of facts"),
+])
+def test_bad_input_is_one_line_exit_2_and_no_traceback(facts, needle):
+    r = hukou("check", "-", "--date", "2019-03-01", stdin=facts)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_date_option():
+    r = hukou("check", str(EXAMPLES / "4-little-known.yaml"), "--date", "01/03/2019")
+    assert r.returncode == 2 and "--date: expected a date YYYY-MM-DD" in r.stderr
+
+
+def test_missing_file():
+    r = hukou("check", "/nonexistent/person.yaml")
+    assert r.returncode == 2 and r.stderr.startswith("error: /nonexistent/person.yaml: cannot read")
+
+
+def test_policy_test_ends_with_the_count_line():
+    r = hukou("policy", "test", str(CASES))
+    assert r.returncode == 0, r.stdout
+    last = r.stdout.strip().splitlines()[-1]
+    passed, failed = last.split(", ")
+    assert passed.endswith("passed") and int(passed.split()[0]) >= 80 and failed == "0 failed"
+
+
+def test_policy_test_reports_failures_and_exits_1(tmp_path: Path):
+    cases = tmp_path / "wrong.yaml"
+    cases.write_text("- name: wrong on purpose\n  date: 2019-03-01\n"
+                     "  person: {birth_date: 1990-01-01, hukou: {place: '622425', urban: false}}\n"
+                     "  expect: {settlement: eligible}\n", encoding="utf-8")
+    r = hukou("policy", "test", str(cases))
+    assert r.returncode == 1
+    assert "settlement: expected 'eligible', got 'undetermined'" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_policy_test_rejects_an_unknown_expect_key(tmp_path: Path):
+    cases = tmp_path / "typo.yaml"
+    cases.write_text("- date: 2019-03-01\n  person: {}\n  expect: {setlement: eligible}\n", encoding="utf-8")
+    r = hukou("policy", "test", str(cases))
+    assert r.returncode == 2 and "[0].expect.setlement: unknown key" in r.stderr
+
+
+def test_policy_lint_clean_and_failing(tmp_path: Path):
+    assert hukou("policy", "lint", "changji-2018").returncode == 0
+    bad = EXAMPLE_CITY.read_text(encoding="utf-8").replace("urban_population: 820000", "urban_population: 820000\n") + \
+        "points: {threshold: 100}\n"
+    path = tmp_path / "points.yaml"
+    path.write_text(bad, encoding="utf-8")
+    r = hukou("policy", "lint", str(path))
+    assert r.returncode == 1 and "L4 points-forbidden" in r.stdout
+
+
+def test_policy_lint_schema_error_names_the_field(tmp_path: Path):
+    path = tmp_path / "typo.yaml"
+    path.write_text(EXAMPLE_CITY.read_text(encoding="utf-8").replace("effective:", "effectiv:"), encoding="utf-8")
+    r = hukou("policy", "lint", str(path))
+    assert r.returncode == 2 and "effectiv: unknown key" in r.stderr
+
+
+def test_policy_show_writes_the_clauses_beside_the_rules(tmp_path: Path):
+    out = tmp_path / "changji.html"
+    r = hukou("policy", "show", "changji-2018", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "昌市政办发〔2018〕67号" in html
+    assert "全面放开高校毕业生" in html and "talent.graduate" in html
+    assert "settlement.general.min_social_insurance_months" in html and "对参加城镇社会保险的年限要求不得超过2年" in html
+    assert "居住半年以上" in html and "permit.residence_duration" in html
+    assert "L2 insurance-cap" in html
+    # the quote and the rules implementing it stand in the same section
+    section = html.split('id="§四"')[1].split("</section>")[0]
+    assert "全面放开" in section and "talent.skilled_worker" in section and "key_groups.new_generation" in section
+
+
+def test_demo_prints_example_checks():
+    r = hukou("demo")
+    assert r.returncode == 0
+    assert r.stdout.count("落户:") == len(list(EXAMPLES.glob("*.yaml")))
+    assert "还需了解" in r.stdout
