@@ -6,8 +6,8 @@ rules and (later) mirrored by the columnar engine; the two must count days the s
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 DAYS_PER_YEAR = 365  # "N years of X" means N × 365 covered days (RULEBOOK §1)
@@ -18,12 +18,7 @@ Span = tuple[date, date]  # inclusive on both ends
 
 def clip(intervals: Iterable[tuple[date, date | None]], d: date) -> list[Span]:
     """Intervals that have started by `d`, with open or later ends cut at `d`."""
-    out = []
-    for start, end in intervals:
-        if start > d:
-            continue
-        out.append((start, d if end is None or end > d else end))
-    return out
+    return [(start, d if end is None or end > d else end) for start, end in intervals if start <= d]
 
 
 def merge(spans: Sequence[Span]) -> list[Span]:
@@ -44,7 +39,17 @@ def merge(spans: Sequence[Span]) -> list[Span]:
 
 def covered_days(spans: Sequence[Span]) -> int:
     """Days covered by the union of spans; overlaps count once."""
-    return sum(e.toordinal() - s.toordinal() + 1 for s, e in merge(spans))
+    if len(spans) == 1:
+        start, end = spans[0]
+        return end.toordinal() - start.toordinal() + 1
+    total = 0
+    last_end = -1
+    for start, end in sorted((s.toordinal(), e.toordinal()) for s, e in spans):
+        if end <= last_end:
+            continue
+        total += end - max(start, last_end + 1) + 1
+        last_end = end
+    return total
 
 
 def covers(spans: Iterable[tuple[date, date | None]], d: date) -> bool:
@@ -60,12 +65,28 @@ def run_covering(spans: Sequence[Span], d: date) -> Span | None:
     return None
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def add_months(d: date, months: int) -> date:
     """Calendar-month arithmetic with the day clamped to the month's end (08-31 − 6 → 02-28)."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last))
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    day = d.day
+    if day > 28:
+        day = min(day, days_in_month(year, month0 + 1))
+    return date(year, month0 + 1, day)
+
+
+@lru_cache(maxsize=4096)
+def months_before(d: date, months: int) -> date:
+    """`add_months(d, -months)`, remembered: every rule run at one D asks for the same few dates."""
+    return add_months(d, -months)
 
 
 def full_months_between(start: date, d: date) -> int:
@@ -105,7 +126,3 @@ def distinct_months(intervals: Iterable[tuple[Month, Month | None]], d: date) ->
 def anniversary(issued: date, years: int) -> date:
     """The `years`-th anniversary of `issued`; 29 February falls on 28 February in common years."""
     return add_months(issued, 12 * years)
-
-
-def day_before(d: date) -> date:
-    return d - timedelta(days=1)

@@ -9,14 +9,15 @@ A 29 February start has its anniversary on 28 February in common years.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import NamedTuple
 
-from hukou.policy.calendar import add_months, anniversary, day_before
+from hukou.policy.calendar import add_months, anniversary
+
+ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Endorsement:
+class Endorsement(NamedTuple):
     status: str  # valid | suspended
     residence_counted_from: date
     next_window: tuple[date, date | None]  # suspended: (the missed anniversary, open-ended)
@@ -28,7 +29,7 @@ class Endorsement:
 
 
 def window(anniv: date) -> tuple[date, date]:
-    return add_months(anniv, -1), day_before(anniv)
+    return add_months(anniv, -1), anniv - ONE_DAY
 
 
 def endorsement_status(issued: date, endorsements: list[date], d: date) -> Endorsement:
@@ -38,7 +39,11 @@ def endorsement_status(issued: date, endorsements: list[date], d: date) -> Endor
     while True:
         anniv = anniversary(start, year)
         w_from, w_to = window(anniv)
-        endorsed = any(w_from <= e <= w_to for e in done)
+        endorsed = False
+        for e in done:
+            if w_from <= e <= w_to:
+                endorsed = True
+                break
         if anniv > d:
             if endorsed:  # this year's endorsement is done: the next window is next year's
                 return Endorsement("valid", counted_from, window(anniversary(start, year + 1)))

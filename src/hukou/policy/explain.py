@@ -6,9 +6,9 @@ Each rule has a sentence for true, false and unknown. Placeholders name a value 
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
-from hukou.policy.findings import TRI_TEXT, Finding
 
 # rule: ((zh_true, zh_false, zh_unknown), (en_true, en_false, en_unknown))
 TEXTS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
@@ -155,57 +155,74 @@ QUALIFICATION_NAMES = {
 }
 
 _INDEX = {True: 0, False: 1, None: 2}
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "—"
-
-
-def _fill(template: str, finding: Finding) -> str:
-    if "{" not in template:
-        return template
-    slots = _Blank({k.replace(".", "_"): v for k, v in finding.values.items()})
-    if finding.params:
-        slots["param"] = next(iter(finding.params.values()))
-        slots.update(finding.params)
-    kind = finding.values.get("qualifications.kind")
-    if kind:
-        slots["qualifications_kind_zh"], slots["qualifications_kind_en"] = QUALIFICATION_NAMES[kind]
-    level = finding.values.get("education.level")
-    if level:
-        slots["education_level_zh"], slots["education_level_en"] = LEVEL_NAMES[level]
-    return template.format_map(slots)
-
-
-def texts_for(finding: Finding, extra_text: Any = None) -> dict[str, str]:
-    i = _INDEX[finding.result]
-    if extra_text is not None:  # a city's own sentence for its extra condition, with the result
-        return {"zh": f"{extra_text.zh}（{_RESULT_ZH[i]}）", "en": f"{extra_text.en} ({_RESULT_EN[i]})"}
-    zh, en = TEXTS.get(finding.rule) or _extra_texts(finding)
-    return {"zh": _fill(zh[i], finding), "en": _fill(en[i], finding)}
-
-
 _RESULT_ZH = ("满足", "不满足", "尚不清楚")
 _RESULT_EN = ("met", "not met", "not known yet")
 
 
-def _extra_texts(finding: Finding):
-    fact = finding.params.get("fact", "")
-    op = finding.params.get("op", "")
-    value = finding.params.get("value", "")
-    zh, en = EXTRA_TEXT
-    fmt = lambda s: s.replace("{fact}", str(fact)).replace("{op}", str(op)).replace("{value}", str(value))  # noqa: E731
-    return tuple(fmt(s) for s in zh), tuple(fmt(s) for s in en)
+def _value(key: str):
+    return lambda values, params: (values or {}).get(key, "—")
 
 
-def reason(finding: Finding, extra_text: Any = None) -> dict[str, Any]:
-    """One entry of a verdict's `reasons`: result, values, parameters, citation and both sentences."""
-    return {
-        "rule": finding.rule,
-        "result": TRI_TEXT[finding.result],
-        "values": finding.values,
-        "parameters": finding.params,
-        "cite": finding.cite,
-        "text": texts_for(finding, extra_text),
-    }
+# Where each placeholder takes its value from: the values a rule used, or its parameter.
+SLOTS = {
+    "param": lambda values, params: next(iter(params.values())),
+    "education_level_zh": lambda values, params: LEVEL_NAMES[values["education.level"]][0],
+    "education_level_en": lambda values, params: LEVEL_NAMES[values["education.level"]][1],
+    "qualifications_kind_zh": lambda values, params: QUALIFICATION_NAMES[values["qualifications.kind"]][0],
+    "qualifications_kind_en": lambda values, params: QUALIFICATION_NAMES[values["qualifications.kind"]][1],
+    "social_insurance_months": _value("social_insurance_months"),
+    "employment_months": _value("employment_months"),
+    "required_start_by": _value("required_start_by"),
+}
+
+
+def _placeholders(*templates: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for t in templates:
+        for _, name, _, _ in Formatter().parse(t):
+            if name and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+# result -> rule -> a ready sentence {"zh", "en"}, or (zh template, en template, placeholder names)
+_COMPILED: dict[Any, dict[str, Any]] = {True: {}, False: {}, None: {}}
+for _rule, (_zh, _en) in TEXTS.items():
+    for _result, _i in _INDEX.items():
+        _names = _placeholders(_zh[_i], _en[_i])
+        _COMPILED[_result][_rule] = (_zh[_i], _en[_i], _names) if _names else {"zh": _zh[_i], "en": _en[_i]}
+_FILLED: dict[tuple, dict[str, str]] = {}  # sentences already filled in, by rule, result and slot values
+_FILLED_MAX = 100_000
+
+
+def sentence(rule: str, result: Any, values: dict | None, params: dict | None) -> dict[str, str]:
+    """The sentence for a rule's result, in Chinese and English, filled in with the values it used.
+
+    The dict returned is shared: callers copy it before handing it out."""
+    compiled = _COMPILED[result][rule]
+    if type(compiled) is dict:
+        return compiled
+    zh, en, names = compiled
+    if len(names) == 1:
+        name = names[0]
+        value = next(iter(params.values())) if name == "param" else SLOTS[name](values, params)
+        slots = {name: value}
+        key = (rule, result, value)
+    else:
+        slots = {name: SLOTS[name](values, params) for name in names}
+        key = (rule, result, *slots.values())
+    filled = _FILLED.get(key)
+    if filled is None:
+        if len(_FILLED) >= _FILLED_MAX:
+            _FILLED.clear()
+        filled = _FILLED[key] = {"zh": zh.format_map(slots), "en": en.format_map(slots)}
+    return filled
+
+
+def extra_sentence(result: Any, fact: str, op: str, value: Any, own: Any = None) -> dict[str, str]:
+    """A city's extra condition: its own sentence (`text` in the policy file) or a generic one."""
+    i = _INDEX[result]
+    if own is not None:
+        return {"zh": f"{own.zh}（{_RESULT_ZH[i]}）", "en": f"{own.en} ({_RESULT_EN[i]})"}
+    zh, en = (t[i].replace("{fact}", fact).replace("{op}", op).replace("{value}", str(value)) for t in EXTRA_TEXT)
+    return {"zh": zh, "en": en}

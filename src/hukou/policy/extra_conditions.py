@@ -15,7 +15,9 @@ from hukou.policy.calendar import DAYS_PER_EMPLOYMENT_MONTH
 from hukou.policy.conditions import current_residence_start
 from hukou.policy.errors import InputError
 from hukou.policy.facts import Person, TOP_LEVEL_KEYS
-from hukou.policy.findings import Finding, Tri, any_of
+from hukou.policy.explain import extra_sentence
+from hukou.policy.situation import Situation
+from hukou.policy.trace import Trace, Tri, all_of, any_of
 from hukou.policy.policy_file import ExtraCondition
 
 _UNKNOWN = object()
@@ -114,9 +116,8 @@ def is_known_fact(fact: str) -> bool:
     return fact in DERIVED or fact_key(fact) in TOP_LEVEL_KEYS
 
 
-def evaluate_extra(condition: ExtraCondition, index: int, person: Person, d: date, cite: str) -> Finding:
+def _evaluate(condition: ExtraCondition, index: int, person: Person, d: date) -> tuple[Tri, dict, dict, str]:
     req = condition.require
-    rule = f"{condition.route}.extra.{index + 1}"
     key = fact_key(req.fact)
     if req.fact in DERIVED:
         values = [DERIVED[req.fact][1](person, d)]
@@ -142,9 +143,23 @@ def evaluate_extra(condition: ExtraCondition, index: int, person: Person, d: dat
             except TypeError:
                 raise InputError(f"extra_conditions[{index}].require.value",
                                  f"cannot compare {req.fact} ({type(v).__name__}) with {req.value!r}") from None
-    result = any_of(results)
     shown = [v if not isinstance(v, date) else v.isoformat() for v in values if v is not _UNKNOWN]
-    vals = {req.fact: shown[0] if len(shown) == 1 else shown} if shown else {}
+    used = {req.fact: shown[0] if len(shown) == 1 else shown} if shown else {}
     params = {"fact": req.fact, "op": req.op,
               "value": req.value if not isinstance(req.value, date) else req.value.isoformat()}
-    return Finding(rule, result, vals, params, unknown=(key,), cite=cite)
+    return any_of(results), used, params, key
+
+
+def evaluate_extras(conditions: list[ExtraCondition], route: str, sit: Situation, trace: Trace) -> tuple[Tri, list[str]]:
+    """The city's extra conditions for one route, recorded as `ROUTE.extra.N` (N counts all conditions)."""
+    results: list[Tri] = []
+    rules: list[str] = []
+    for i, c in enumerate(conditions):
+        if c.route != route:
+            continue
+        result, used, params, key = _evaluate(c, i, sit.person, sit.d)
+        rule = f"{route}.extra.{i + 1}"
+        text = extra_sentence(result, c.require.fact, c.require.op, params["value"], c.text)
+        results.append(trace.add(rule, result, c.cite.clause if c.cite else "", used, params, (key,), text))
+        rules.append(rule)
+    return all_of(results), rules

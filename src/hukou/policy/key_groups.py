@@ -6,11 +6,12 @@ A flag is set only when its condition is known to hold; an unknown fact sets no 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-from hukou.policy.calendar import DAYS_PER_YEAR, age_on, clip, covered_days, covers
-from hukou.policy.facts import HIGHER_EDUCATION, Person
-from hukou.policy.findings import Finding, Tri, all_of
-from hukou.policy.policy_file import Policy
+from hukou.policy.calendar import DAYS_PER_YEAR, age_on, clip, covered_days
+from hukou.policy.facts import HIGHER_EDUCATION
+from hukou.policy.situation import Situation
+from hukou.policy.trace import Trace, Tri, all_of
 
 KEY_GROUPS = ("student_or_military", "long_term_urban", "whole_family", "new_generation")
 P_LONG_TERM_YEARS = "key_groups.long_term_years"
@@ -18,87 +19,90 @@ P_NEW_GENERATION = "key_groups.new_generation_born_from"
 MINOR_AGE = 18
 
 
-def _cite(policy: Policy, group: str) -> str:
-    cite = policy.rules.get(f"key_groups.{group}")
-    return cite.clause if cite is not None else ""
-
-
-def _student_or_military(person: Person, d: date, cite: str) -> Finding:
+def _student_or_military(sit: Situation, trace: Trace, cite: str) -> Tri:
+    """College admission (domestic or abroad) on or before D, or discharge from the army on or before D."""
     rule = "key_groups.student_or_military"
-    for e in person.education or ():
-        if e.level in HIGHER_EDUCATION and e.admitted <= d:
-            return Finding(rule, True, {"education.level": e.level, "education.admitted": e.admitted.isoformat()}, cite=cite)
-    mil = person.military
-    if mil is not None and mil.discharged is not None and mil.discharged <= d:
-        return Finding(rule, True, {"military.discharged": mil.discharged.isoformat()}, cite=cite)
-    unknown = person.education is None
-    return Finding(rule, None if unknown else False, unknown=("education",), cite=cite)
+    for e in sit.education or ():
+        if e.level in HIGHER_EDUCATION:
+            return trace.add(rule, True, cite, {"education.level": e.level, "education.admitted": e.admitted.isoformat()})
+    mil = sit.person.military
+    if mil is not None and mil.discharged is not None and mil.discharged <= sit.d:
+        return trace.add(rule, True, cite, {"military.discharged": mil.discharged.isoformat()})
+    return trace.add(rule, None if sit.education is None else False, cite, unknown=("education",))
 
 
-def _long_term_urban(person: Person, d: date, policy: Policy, cite: str) -> Finding:
+def _long_term_urban(sit: Situation, trace: Trace, years: int, cite: str) -> Tri:
+    """N years of residence in urban places and N years of employment, each counted on its own."""
     rule = "key_groups.long_term_urban"
-    years = policy.value(P_LONG_TERM_YEARS, d)
+    person, d = sit.person, sit.d
     need = years * DAYS_PER_YEAR
-    params = {P_LONG_TERM_YEARS: years}
     values: dict = {}
-    if person.residence is None:
+    residence = person.residence
+    if residence is None:
         lived: Tri = None
     else:
-        urban_days = covered_days(clip(((r.start, r.end) for r in person.residence if r.urban is True), d))
+        urban_days = covered_days(clip([(r.start, r.end) for r in residence if r.urban is True], d)) if residence else 0
         values["urban_residence_days"] = urban_days
         if urban_days >= need:
             lived = True
-        else:
-            at_most = covered_days(clip(((r.start, r.end) for r in person.residence if r.urban is not False), d))
+        elif all(r.urban is not None for r in residence):
+            lived = False
+        else:  # records of unknown class could still make up the difference
+            at_most = covered_days(clip([(r.start, r.end) for r in residence if r.urban is not False], d))
             lived = None if at_most >= need else False
-    if person.employment is None:
+    jobs = person.employment
+    if jobs is None:
         worked: Tri = None
     else:
-        work_days = covered_days(clip(((e.start, e.end) for e in person.employment), d))
+        work_days = covered_days(clip([(e.start, e.end) for e in jobs], d)) if jobs else 0
         values["employment_days"] = work_days
         worked = work_days >= need
-    unknown = tuple(k for k, r in (("residence", lived), ("employment", worked)) if r is None)
-    return Finding(rule, all_of((lived, worked)), values, params, unknown=unknown, cite=cite)
+    if lived is None or worked is None:
+        unknown = ("residence", "employment") if lived is None and worked is None else \
+            ("residence",) if lived is None else ("employment",)
+    else:
+        unknown = ()
+    return trace.add(rule, all_of((lived, worked)), cite, values, {P_LONG_TERM_YEARS: years}, unknown)
 
 
-def _whole_family(person: Person, d: date, cite: str) -> Finding:
+def _whole_family(sit: Situation, trace: Trace, cite: str) -> Tri:
+    """Someone moves with the person, and the spouse (if any) and every child under 18 move."""
     rule = "key_groups.whole_family"
-    family = person.family
+    family, d = sit.person.family, sit.d
     if family is None:
-        return Finding(rule, False, {"family": "none"}, cite=cite)
+        return trace.add(rule, False, cite, {"family": "none"})
     children = [c for c in family.children if c.birth_date <= d]
-    members_moving = ((family.spouse.moving if family.spouse else False)
-                      or any(c.moving for c in children) or any(p.moving for p in family.parents))
+    someone = ((family.spouse.moving if family.spouse else False)
+               or any(c.moving for c in children) or any(p.moving for p in family.parents))
     spouse_ok = family.spouse is None or family.spouse.moving
     minors_ok = all(c.moving for c in children if age_on(c.birth_date, d) < MINOR_AGE)
-    values = {"family.someone_moving": members_moving, "family.spouse_moving": spouse_ok,
-              "family.minor_children_moving": minors_ok}
-    return Finding(rule, members_moving and spouse_ok and minors_ok, values, cite=cite)
+    values = {"family.someone_moving": someone, "family.spouse_moving": spouse_ok, "family.minor_children_moving": minors_ok}
+    return trace.add(rule, someone and spouse_ok and minors_ok, cite, values)
 
 
-def _new_generation(person: Person, d: date, policy: Policy, cite: str) -> Finding:
+@lru_cache(maxsize=64)
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _new_generation(sit: Situation, trace: Trace, born_from: date, cite: str) -> Tri:
+    """Born on or after the parameter date (1980-01-01) and employed at D."""
     rule = "key_groups.new_generation"
-    born_from = policy.value(P_NEW_GENERATION, d)
-    params = {P_NEW_GENERATION: born_from.isoformat()}
-    values: dict = {"birth_date": person.birth_date.isoformat()}
-    young = person.birth_date >= born_from
-    if person.employment is None:
-        employed: Tri = None
-    else:
-        employed = covers(((e.start, e.end) for e in person.employment), d)
-        values["employment.covers_date"] = employed
-    return Finding(rule, all_of((young, employed)), values, params, unknown=("employment",), cite=cite)
+    values: dict = {"birth_date": sit.person.birth_date.isoformat()}
+    if sit.employed is not None:
+        values["employment.covers_date"] = sit.employed
+    result = all_of((sit.person.birth_date >= born_from, sit.employed))
+    return trace.add(rule, result, cite, values, {P_NEW_GENERATION: _iso(born_from)}, ("employment",))
 
 
-def evaluate_key_groups(person: Person, d: date, policy: Policy) -> tuple[list[str], list[Finding]]:
-    """The flags that hold, in rulebook order, and the findings behind all four (none for urban hukou)."""
-    if person.hukou.urban:
-        return [], []
-    findings = [
-        _student_or_military(person, d, _cite(policy, "student_or_military")),
-        _long_term_urban(person, d, policy, _cite(policy, "long_term_urban")),
-        _whole_family(person, d, _cite(policy, "whole_family")),
-        _new_generation(person, d, policy, _cite(policy, "new_generation")),
-    ]
-    flags = [g for g, f in zip(KEY_GROUPS, findings) if f.result is True]
-    return flags, findings
+def evaluate_key_groups(sit: Situation, values: dict, cites: dict, trace: Trace) -> list[str]:
+    """The flags that hold, in rulebook order; the trace gets all four reasons (none for an urban hukou)."""
+    if sit.person.hukou.urban:
+        return []
+    results = (
+        _student_or_military(sit, trace, cites["key_groups.student_or_military"]),
+        _long_term_urban(sit, trace, values[P_LONG_TERM_YEARS], cites["key_groups.long_term_urban"]),
+        _whole_family(sit, trace, cites["key_groups.whole_family"]),
+        _new_generation(sit, trace, values[P_NEW_GENERATION], cites["key_groups.new_generation"]),
+    )
+    return [g for g, r in zip(KEY_GROUPS, results, strict=True) if r is True]

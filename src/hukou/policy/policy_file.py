@@ -188,14 +188,47 @@ class Policy(_Strict):
             raise InputError("date", f"parameter {name} has no value on or before {d.isoformat()}")
         return value
 
-    def cite_for(self, rule: str) -> Cite | None:
-        return self.rules.get(rule)
+    def values_at(self, d: date) -> dict[str, Any]:
+        """Every parameter's value at d, checked against the effective dates (remembered per date)."""
+        memo = _memo(self)
+        snapshot = memo.get(d)
+        if snapshot is None:
+            self.check_date(d)
+            snapshot = {name: self.value(name, d) for name in REQUIRED_PARAMETERS}
+            if len(memo) > 4096:
+                memo.clear()
+            memo[d] = snapshot
+        return snapshot
+
+    def clauses_of_rules(self) -> dict[str, str]:
+        """Clause mark of each built-in rule and parameter under this policy ("" where uncited)."""
+        memo = _memo(self)
+        cites = memo.get("cites")
+        if cites is None:
+            cites = {rule: (c.clause if (c := self.rules.get(rule)) else "") for rule in CITY_RULES}
+            cites.update({name: (p.cite.clause if p.cite else "") for name, p in self.parameters.items()})
+            memo["cites"] = cites
+        return cites
 
     def check_date(self, d: date) -> None:
         if d < self.effective.start:
             raise InputError("date", f"{d.isoformat()} is before policy {self.id} takes effect ({self.effective.start.isoformat()})")
         if self.effective.end is not None and d > self.effective.end:
             raise InputError("date", f"{d.isoformat()} is after policy {self.id} ends ({self.effective.end.isoformat()})")
+
+
+# Per-policy memo (parameter snapshots by date, clause marks), kept outside the frozen model. Keyed by
+# id() with the policy held alongside, so an id is never reused while its entry lives.
+_MEMOS: dict[int, tuple[Policy, dict]] = {}
+
+
+def _memo(policy: Policy) -> dict:
+    entry = _MEMOS.get(id(policy))
+    if entry is None or entry[0] is not policy:
+        if len(_MEMOS) > 256:
+            _MEMOS.clear()
+        entry = _MEMOS[id(policy)] = (policy, {})
+    return entry[1]
 
 
 class _ParamError(ValueError):

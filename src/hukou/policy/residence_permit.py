@@ -7,17 +7,18 @@ residence, or is studying (第二条). Under 16 a guardian applies (第九条). 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
-from hukou.policy.calendar import add_months, age_on
-from hukou.policy.conditions import current_residence_start, employed_at, legal_stable_residence, studying_at
+from hukou.policy.calendar import age_on, months_before
+from hukou.policy.conditions import current_residence_start, employed, legal_stable_residence, studying
 from hukou.policy.endorsement import Endorsement, endorsement_status
-from hukou.policy.facts import Person
-from hukou.policy.findings import Finding, Tri, all_of, any_of, unknown_keys
 from hukou.policy.policy_file import Policy
+from hukou.policy.situation import Situation
+from hukou.policy.trace import Reason, Trace, Tri, all_of, any_of
 
 REGULATION = "居住证暂行条例"
+CITE = f"{REGULATION} 第二条"
+BASIS_RULES = ("permit.employed", "permit.legal_stable_residence", "permit.studying")
 P_RESIDENCE_MONTHS = "residence_permit.min_residence_months"
 P_GUARDIAN_AGE = "residence_permit.guardian_age"
 
@@ -46,53 +47,48 @@ class PermitResult:
     guardian_required: bool
     missing: list[str]
     entitlements: list[str]
-    findings: list[Finding] = field(default_factory=list)
+    reasons: list[Reason]
     endorsement: Endorsement | None = None
 
 
-def _half_year(person: Person, d: date, months: int) -> Finding:
+def _residence_duration(sit: Situation, trace: Trace, months: int) -> Tri:
+    """The current residence run began on or before D minus `months` calendar months (居住半年以上)."""
     rule = "permit.residence_duration"
-    cite = f"{REGULATION} 第二条"
     params = {P_RESIDENCE_MONTHS: months}
-    latest_start = add_months(d, -months)
+    latest_start = months_before(sit.d, months)
     values = {"required_start_by": latest_start.isoformat()}
     if months <= 0:
-        return Finding(rule, True, values, params, cite=cite)
-    if person.residence is None:
-        return Finding(rule, None, values, params, unknown=("residence",), cite=cite)
-    start = current_residence_start(person, d)
+        return trace.add(rule, True, CITE, values, params)
+    if sit.covering is None:
+        return trace.add(rule, None, CITE, values, params, ("residence",))
+    start = current_residence_start(sit.person, sit.d) if sit.covering else None
     values["residence_counted_from"] = start.isoformat() if start else None
-    return Finding(rule, start is not None and start <= latest_start, values, params, cite=cite)
+    return trace.add(rule, start is not None and start <= latest_start, CITE, values, params)
 
 
-def evaluate_permit(person: Person, d: date, policy: Policy) -> PermitResult:
-    guardian_age = policy.value(P_GUARDIAN_AGE, d)
-    guardian = age_on(person.birth_date, d) < guardian_age
+def evaluate_permit(sit: Situation, policy: Policy, values: dict, trace: Trace) -> PermitResult:
+    person, d = sit.person, sit.d
+    guardian = age_on(person.birth_date, d) < values[P_GUARDIAN_AGE]
     endorsement = None
     if person.permit is not None and person.permit.issued <= d:
         endorsement = endorsement_status(person.permit.issued, person.permit.endorsements, d)
 
     local = person.hukou.place.startswith(policy.city.code)
-    hukou_elsewhere = Finding("permit.hukou_elsewhere", not local, {"hukou.place": person.hukou.place},
-                              cite=f"{REGULATION} 第二条")
+    trace.add("permit.hukou_elsewhere", not local, CITE, {"hukou.place": person.hukou.place})
     if local:
-        return PermitResult("ineligible", "local_hukou", guardian, [], [], [hukou_elsewhere], endorsement)
+        return PermitResult("ineligible", "local_hukou", guardian, [], [], trace.reasons, endorsement)
 
-    duration = _half_year(person, d, policy.value(P_RESIDENCE_MONTHS, d))
-    basis = [
-        employed_at(person, d, "permit.employed", f"{REGULATION} 第二条"),
-        legal_stable_residence(person, d, "permit.legal_stable_residence", f"{REGULATION} 第二条"),
-        studying_at(person, d, "permit.studying", f"{REGULATION} 第二条"),
-    ]
-    any_basis: Tri = any_of(f.result for f in basis)
-    result = all_of((duration.result, any_basis))
-    findings = [hukou_elsewhere, duration, *basis]
+    duration = _residence_duration(sit, trace, values[P_RESIDENCE_MONTHS])
+    basis = any_of((
+        employed(sit, trace, "permit.employed", CITE),
+        legal_stable_residence(sit, trace, "permit.legal_stable_residence", CITE),
+        studying(sit, trace, "permit.studying", CITE),
+    ))
+    result = all_of((duration, basis))
     if result is True:
-        return PermitResult("eligible", None, guardian, [], list(ENTITLEMENTS), findings, endorsement)
+        return PermitResult("eligible", None, guardian, [], list(ENTITLEMENTS), trace.reasons, endorsement)
     if result is False:
-        reason = "short_residence" if duration.result is False else "no_employment_housing_or_study"
-        return PermitResult("ineligible", reason, guardian, [], [], findings, endorsement)
-    unknown = [duration] if duration.result is None else []
-    if any_basis is None:
-        unknown += basis
-    return PermitResult("undetermined", None, guardian, unknown_keys(unknown), [], findings, endorsement)
+        reason = "short_residence" if duration is False else "no_employment_housing_or_study"
+        return PermitResult("ineligible", reason, guardian, [], [], trace.reasons, endorsement)
+    rules = ["permit.residence_duration"] + (list(BASIS_RULES) if basis is None else [])
+    return PermitResult("undetermined", None, guardian, trace.missing(rules), [], trace.reasons, endorsement)

@@ -1,35 +1,32 @@
 """Settlement (落户), RULEBOOK §3: the precondition, the three routes, household kind, followers.
 
 Routes in reporting order: `talent` (全面放开, §四), `student` (来去自由, §四), `general` (合法稳定住所,
-§五). A route is the Kleene combination of its conditions and the city's extra conditions for it.
+§五). A route is the Kleene combination of its conditions and of the city's extra conditions for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from hukou.policy.calendar import age_on, clip, covered_days, distinct_months
-from hukou.policy.calendar import DAYS_PER_EMPLOYMENT_MONTH
+from hukou.policy.calendar import DAYS_PER_EMPLOYMENT_MONTH, age_on, clip, covered_days, distinct_months
 from hukou.policy.conditions import legal_stable_residence, urban_place
-from hukou.policy.extra_conditions import evaluate_extra
+from hukou.policy.extra_conditions import evaluate_extras
 from hukou.policy.facts import HIGHER_EDUCATION, Person
-from hukou.policy.findings import Finding, Tri, all_of, any_of, unknown_keys
 from hukou.policy.policy_file import Policy
+from hukou.policy.situation import Situation
+from hukou.policy.trace import Reason, Trace, Tri, all_of, any_of
 
 ROUTES = ("talent", "student", "general")
 MINOR_AGE = 18
 P_SOCIAL_INSURANCE = "settlement.general.min_social_insurance_months"
 P_EMPLOYMENT = "settlement.general.min_employment_months"
 
-
-@dataclass
-class RouteResult:
-    name: str
-    result: Tri
-    findings: list[Finding]
-    combine: str  # "all" or "any"
-    household: str | None = None
+# The conditions of each route, in the order they are reported.
+TALENT_RULES = ("talent.graduate", "talent.vocational_graduate", "talent.skilled_worker", "talent.returned_overseas")
+STUDENT_RULES = ("student.rural_hukou", "student.enrolled_in_city")
+GENERAL_RULES = ("general.legal_stable_residence", "general.urban_place", "general.social_insurance", "general.employment")
+ROUTE_RULES = {"talent": TALENT_RULES, "student": STUDENT_RULES, "general": GENERAL_RULES}
 
 
 @dataclass
@@ -41,147 +38,118 @@ class SettlementResult:
     routes: dict[str, Tri]
     followers: int
     missing: list[str]
-    findings: list[Finding] = field(default_factory=list)
-
-
-def in_city(place: str, city_code: str) -> bool:
-    return place.startswith(city_code)
-
-
-def cite_of(policy: Policy, rule: str) -> str:
-    cite = policy.rules.get(rule)
-    return cite.clause if cite is not None else ""
+    reasons: list[Reason]
 
 
 # --- talent (全面放开, §四) -------------------------------------------------------------
 
-def _graduated(person: Person, d: date, rule: str, cite: str, levels: frozenset) -> Finding:
-    records = person.education
-    if records is None:
-        return Finding(rule, None, unknown=("education",), cite=cite)
-    for e in records:
+def _graduated(sit: Situation, trace: Trace, rule: str, cite: str, levels: frozenset) -> Tri:
+    """A domestic record of one of `levels`, graduated on or before D."""
+    if sit.education is None:
+        return trace.add(rule, None, cite, unknown=("education",))
+    d = sit.d
+    for e in sit.education:
         if not e.abroad and e.level in levels and e.graduated is not None and e.graduated <= d:
-            return Finding(rule, True, {"education.level": e.level, "education.graduated": e.graduated.isoformat()}, cite=cite)
-    return Finding(rule, False, cite=cite)
+            return trace.add(rule, True, cite, {"education.level": e.level, "education.graduated": e.graduated.isoformat()})
+    return trace.add(rule, False, cite)
 
 
-def _skilled_worker(person: Person, d: date, cite: str) -> Finding:
+def _skilled_worker(sit: Situation, trace: Trace, cite: str) -> Tri:
+    """A skill certificate or vocational qualification obtained on or before D (技术工人)."""
     rule = "talent.skilled_worker"
-    quals = person.qualifications
+    quals = sit.person.qualifications
     if quals is None:
-        return Finding(rule, None, unknown=("qualifications",), cite=cite)
+        return trace.add(rule, None, cite, unknown=("qualifications",))
+    d = sit.d
     for q in quals:
         if q.obtained is not None and q.obtained <= d:
-            return Finding(rule, True, {"qualifications.kind": q.kind, "qualifications.obtained": q.obtained.isoformat()}, cite=cite)
-    return Finding(rule, False, cite=cite)
+            return trace.add(rule, True, cite, {"qualifications.kind": q.kind, "qualifications.obtained": q.obtained.isoformat()})
+    return trace.add(rule, False, cite)
 
 
-def _returned_overseas(person: Person, d: date, cite: str) -> Finding:
+def _returned_overseas(sit: Situation, trace: Trace, cite: str) -> Tri:
+    """A foreign degree of any level, graduated on or before D, that is certified (留学归国人员)."""
     rule = "talent.returned_overseas"
-    records = person.education
-    if records is None:
-        return Finding(rule, None, unknown=("education",), cite=cite)
+    if sit.education is None:
+        return trace.add(rule, None, cite, unknown=("education",))
+    d = sit.d
     result: Tri = False
-    for e in records:
+    for e in sit.education:
         if e.abroad and e.graduated is not None and e.graduated <= d:
             if e.certified is True:
-                return Finding(rule, True, {"education.level": e.level, "education.certified": True}, cite=cite)
+                return trace.add(rule, True, cite, {"education.level": e.level, "education.certified": True})
             if e.certified is None:
                 result = None
-    values = {"education.certified": None} if result is None else {}
-    return Finding(rule, result, values, unknown=("education",), cite=cite)
+    if result is None:
+        return trace.add(rule, None, cite, {"education.certified": None}, unknown=("education",))
+    return trace.add(rule, False, cite)
 
 
 _VOCATIONAL = frozenset({"vocational"})
 
 
-def talent_route(person: Person, d: date, policy: Policy) -> RouteResult:
-    cite = cite_of(policy, "talent")
-    findings = [
-        _graduated(person, d, "talent.graduate", cite, HIGHER_EDUCATION),
-        _graduated(person, d, "talent.vocational_graduate", cite, _VOCATIONAL),
-        _skilled_worker(person, d, cite),
-        _returned_overseas(person, d, cite),
-    ]
-    return RouteResult("talent", any_of(f.result for f in findings), findings, "any")
+def talent_route(sit: Situation, trace: Trace, cite: str) -> Tri:
+    return any_of((
+        _graduated(sit, trace, "talent.graduate", cite, HIGHER_EDUCATION),
+        _graduated(sit, trace, "talent.vocational_graduate", cite, _VOCATIONAL),
+        _skilled_worker(sit, trace, cite),
+        _returned_overseas(sit, trace, cite),
+    ))
 
 
 # --- student (来去自由, §四) ------------------------------------------------------------
 
-def student_route(person: Person, d: date, policy: Policy) -> RouteResult:
-    cite = cite_of(policy, "student")
-    rural = Finding("student.rural_hukou", not person.hukou.urban, {"hukou.urban": person.hukou.urban}, cite=cite)
-    records = person.education
-    if records is None:
-        enrolled = Finding("student.enrolled_in_city", None, unknown=("education",), cite=cite)
-    else:
-        enrolled = Finding("student.enrolled_in_city", False, cite=cite)
-        for e in records:
-            if (e.institution_in_city and e.level in HIGHER_EDUCATION and e.admitted <= d
-                    and (e.graduated is None or e.graduated > d)):
-                enrolled = Finding("student.enrolled_in_city", True,
-                                   {"education.level": e.level, "education.admitted": e.admitted.isoformat()}, cite=cite)
-                break
-    findings = [rural, enrolled]
-    return RouteResult("student", all_of(f.result for f in findings), findings, "all")
+def _enrolled_in_city(sit: Situation, trace: Trace, cite: str) -> Tri:
+    """A college record (associate or higher) in the city, admitted on or before D, not graduated by D."""
+    rule = "student.enrolled_in_city"
+    if sit.education is None:
+        return trace.add(rule, None, cite, unknown=("education",))
+    d = sit.d
+    for e in sit.education:
+        if e.institution_in_city and e.level in HIGHER_EDUCATION and (e.graduated is None or e.graduated > d):
+            return trace.add(rule, True, cite, {"education.level": e.level, "education.admitted": e.admitted.isoformat()})
+    return trace.add(rule, False, cite)
+
+
+def student_route(sit: Situation, trace: Trace, cite: str) -> Tri:
+    rural = not sit.person.hukou.urban
+    return all_of((
+        trace.add("student.rural_hukou", rural, cite, {"hukou.urban": not rural}),
+        _enrolled_in_city(sit, trace, cite),
+    ))
 
 
 # --- general (合法稳定住所, §五) --------------------------------------------------------
 
-def _social_insurance(person: Person, d: date, policy: Policy) -> Finding:
-    rule = "general.social_insurance"
-    required = policy.value(P_SOCIAL_INSURANCE, d)
-    cite = policy.parameters[P_SOCIAL_INSURANCE].cite
-    clause = cite.clause if cite else ""
-    params = {P_SOCIAL_INSURANCE: required}
+def _months_at_least(sit: Situation, trace: Trace, rule: str, param: str, required: int, cite: str) -> Tri:
+    """Social-insurance or employment months at least `required`; a requirement of 0 reads nothing."""
+    params = {param: required}
     if required <= 0:
-        return Finding(rule, True, {}, params, cite=clause)
-    if person.social_insurance is None:
-        return Finding(rule, None, {}, params, unknown=("social_insurance",), cite=clause)
-    months = distinct_months(((s.start, s.end) for s in person.social_insurance), d)
-    return Finding(rule, months >= required, {"social_insurance_months": months}, params, cite=clause)
-
-
-def _employment(person: Person, d: date, policy: Policy) -> Finding:
-    rule = "general.employment"
-    required = policy.value(P_EMPLOYMENT, d)
-    cite = policy.parameters[P_EMPLOYMENT].cite
-    clause = cite.clause if cite else ""
-    params = {P_EMPLOYMENT: required}
-    if required <= 0:
-        return Finding(rule, True, {}, params, cite=clause)
+        return trace.add(rule, True, cite, params=params)
+    person, d = sit.person, sit.d
+    if rule == "general.social_insurance":
+        if person.social_insurance is None:
+            return trace.add(rule, None, cite, params=params, unknown=("social_insurance",))
+        months = distinct_months(((s.start, s.end) for s in person.social_insurance), d)
+        return trace.add(rule, months >= required, cite, {"social_insurance_months": months}, params)
     if person.employment is None:
-        return Finding(rule, None, {}, params, unknown=("employment",), cite=clause)
+        return trace.add(rule, None, cite, params=params, unknown=("employment",))
     months = covered_days(clip(((e.start, e.end) for e in person.employment), d)) // DAYS_PER_EMPLOYMENT_MONTH
-    return Finding(rule, months >= required, {"employment_months": months}, params, cite=clause)
+    return trace.add(rule, months >= required, cite, {"employment_months": months}, params)
 
 
-def general_route(person: Person, d: date, policy: Policy, lsr: Finding) -> RouteResult:
-    cite = cite_of(policy, "general")
-    findings = [
-        lsr,
-        urban_place(person, d, "general.urban_place", cite),
-        _social_insurance(person, d, policy),
-        _employment(person, d, policy),
-    ]
-    return RouteResult("general", all_of(f.result for f in findings), findings, "all", household="family")
+def general_route(sit: Situation, trace: Trace, values: dict, cites: dict) -> Tri:
+    cite = cites["general"]
+    return all_of((
+        legal_stable_residence(sit, trace, "general.legal_stable_residence", cite),
+        urban_place(sit, trace, "general.urban_place", cite),
+        _months_at_least(sit, trace, "general.social_insurance", P_SOCIAL_INSURANCE,
+                         values[P_SOCIAL_INSURANCE], cites[P_SOCIAL_INSURANCE]),
+        _months_at_least(sit, trace, "general.employment", P_EMPLOYMENT, values[P_EMPLOYMENT], cites[P_EMPLOYMENT]),
+    ))
 
 
 # --- the verdict -----------------------------------------------------------------------
-
-def _with_extras(route: RouteResult, person: Person, d: date, policy: Policy) -> RouteResult:
-    extras = [evaluate_extra(c, i, person, d, c.cite.clause if c.cite else "")
-              for i, c in enumerate(policy.extra_conditions) if c.route == route.name]
-    if not extras:
-        return route
-    route.findings.extend(extras)
-    route.result = all_of((route.result, *(f.result for f in extras)))
-    return route
-
-
-def _route_unknowns(route: RouteResult) -> list[str]:
-    return unknown_keys(route.findings)
-
 
 def followers(person: Person, d: date) -> int:
     """Spouse, children under 18 and parents listed as moving (随迁, §四)."""
@@ -194,36 +162,34 @@ def followers(person: Person, d: date) -> int:
     return count
 
 
-def evaluate_settlement(person: Person, d: date, policy: Policy) -> SettlementResult:
-    city = policy.city.code
-    if person.hukou.urban and in_city(person.hukou.place, city):
-        pre = Finding("precondition.already_settled", False,
-                      {"hukou.place": person.hukou.place, "hukou.urban": True}, cite=cite_of(policy, "precondition.already_settled"))
+def evaluate_settlement(sit: Situation, policy: Policy, values: dict, cites: dict, trace: Trace) -> SettlementResult:
+    person = sit.person
+    if person.hukou.urban and person.hukou.place.startswith(policy.city.code):
+        trace.add("precondition.already_settled", False, cites["precondition.already_settled"],
+                  {"hukou.place": person.hukou.place, "hukou.urban": True})
         return SettlementResult("ineligible", "already_settled", None, None,
-                                {r: False for r in ROUTES}, 0, [], [pre])
+                                {"talent": False, "student": False, "general": False}, 0, [], trace.reasons)
 
-    lsr = legal_stable_residence(person, d, "general.legal_stable_residence", cite_of(policy, "general"))
-    routes = [
-        _with_extras(talent_route(person, d, policy), person, d, policy),
-        _with_extras(student_route(person, d, policy), person, d, policy),
-        _with_extras(general_route(person, d, policy, lsr), person, d, policy),
-    ]
-    # The talent household is a family household with a legal stable residence, else collective.
-    routes[0].household = {True: "family", False: "collective", None: None}[lsr.result]
-    routes[1].household = "collective"
+    extras = policy.extra_conditions
+    routes: dict[str, Tri] = {
+        "talent": talent_route(sit, trace, cites["talent"]),
+        "student": student_route(sit, trace, cites["student"]),
+        "general": general_route(sit, trace, values, cites),
+    }
+    rules = ROUTE_RULES
+    if extras:
+        rules = {name: list(rs) for name, rs in ROUTE_RULES.items()}
+        for name in ROUTES:
+            result, extra_rules = evaluate_extras(extras, name, sit, trace)
+            routes[name] = all_of((routes[name], result))
+            rules[name] += extra_rules
 
-    findings = [f for r in routes for f in r.findings]
-    results = {r.name: r.result for r in routes}
-    chosen = next((r for r in routes if r.result is True), None)
-    if chosen is not None:
-        return SettlementResult("eligible", None, chosen.name, chosen.household, results,
-                                followers(person, d), [], findings)
-    if all(r.result is False for r in routes):
-        return SettlementResult("ineligible", "no_route", None, None, results, 0, [], findings)
-    missing: list[str] = []
-    for r in routes:
-        if r.result is None:
-            for k in _route_unknowns(r):
-                if k not in missing:
-                    missing.append(k)
-    return SettlementResult("undetermined", None, None, None, results, 0, missing, findings)
+    for name in ROUTES:
+        if routes[name] is True:
+            household = "collective" if name == "student" else "family" if name == "general" else \
+                {True: "family", False: "collective", None: None}[sit._lsr[0]]
+            return SettlementResult("eligible", None, name, household, routes, followers(person, sit.d), [], trace.reasons)
+    if routes["talent"] is False and routes["student"] is False and routes["general"] is False:
+        return SettlementResult("ineligible", "no_route", None, None, routes, 0, [], trace.reasons)
+    missing = trace.missing(rule for name in ROUTES if routes[name] is None for rule in rules[name])
+    return SettlementResult("undetermined", None, None, None, routes, 0, missing, trace.reasons)

@@ -1,7 +1,8 @@
 """One person, one date, one policy: the verdict of RULEBOOK §7 with its full explanation.
 
-`evaluate(person, d, policy)` is the single-person engine. `check(data, d, policy)` validates raw
-facts first, so every input error names its field.
+`evaluate(person, d, policy)` is the single-person engine: a Verdict holding every reason.
+`check(data, d, policy)` validates raw facts first (every input error names its field) and returns
+the verdict as JSON-ready data.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from hukou.policy.errors import InputError, from_validation
-from hukou.policy.explain import reason
 from hukou.policy.facts import Person
-from hukou.policy.findings import TRI_TEXT
 from hukou.policy.key_groups import evaluate_key_groups
 from hukou.policy.policy_file import Policy
-from hukou.policy.residence_permit import evaluate_permit
-from hukou.policy.settlement import evaluate_settlement
+from hukou.policy.residence_permit import PermitResult, evaluate_permit
+from hukou.policy.settlement import SettlementResult, evaluate_settlement
+from hukou.policy.situation import Situation
+from hukou.policy.trace import TRI_TEXT, Trace, reason_dict
 
 
 def parse_person(data: Any) -> Person:
@@ -39,41 +40,61 @@ def check_places(person: Person, policy: Policy) -> None:
                              f"expected a place in {policy.city.name} ({policy.city.code}…) (got {r.place!r})")
 
 
-def evaluate(person: Person, d: date, policy: Policy) -> dict[str, Any]:
-    policy.check_date(d)
+class Verdict:
+    """The verdicts for one person at D, with every reason: `as_dict()` gives RULEBOOK §7."""
+
+    __slots__ = ("date", "policy", "settlement", "key_groups", "permit")
+
+    def __init__(self, d: date, policy: str, settlement: SettlementResult, key_groups: list[str], permit: PermitResult):
+        self.date = d
+        self.policy = policy
+        self.settlement = settlement
+        self.key_groups = key_groups
+        self.permit = permit
+
+    def as_dict(self) -> dict[str, Any]:
+        s, p = self.settlement, self.permit
+        permit = {
+            "status": p.status,
+            "reason": p.reason,
+            "guardian_required": p.guardian_required,
+            "missing": p.missing,
+            "entitlements": p.entitlements,
+            "reasons": [reason_dict(r) for r in p.reasons],
+        }
+        if p.endorsement is not None:
+            permit["endorsement"] = p.endorsement.as_dict()
+        return {
+            "date": self.date.isoformat(),
+            "policy": self.policy,
+            "settlement": {
+                "status": s.status,
+                "reason": s.reason,
+                "route": s.route,
+                "household": s.household,
+                "routes": {name: TRI_TEXT[r] for name, r in s.routes.items()},
+                "key_groups": list(self.key_groups),
+                "followers": s.followers,
+                "missing": s.missing,
+                "reasons": [reason_dict(r) for r in s.reasons],
+            },
+            "residence_permit": permit,
+        }
+
+
+def evaluate(person: Person, d: date, policy: Policy) -> Verdict:
+    """The single-person engine: both verdicts for one person at D, with every reason explained."""
+    values = policy.values_at(d)
+    cites = policy.clauses_of_rules()
     check_places(person, policy)
-    s = evaluate_settlement(person, d, policy)
-    flags, group_findings = evaluate_key_groups(person, d, policy)
-    p = evaluate_permit(person, d, policy)
-    extra_texts = {f"{c.route}.extra.{i + 1}": c.text for i, c in enumerate(policy.extra_conditions) if c.text}
-    permit = {
-        "status": p.status,
-        "reason": p.reason,
-        "guardian_required": p.guardian_required,
-        "missing": p.missing,
-        "entitlements": p.entitlements,
-        "reasons": [reason(f) for f in p.findings],
-    }
-    if p.endorsement is not None:
-        permit["endorsement"] = p.endorsement.as_dict()
-    return {
-        "date": d.isoformat(),
-        "policy": policy.id,
-        "settlement": {
-            "status": s.status,
-            "reason": s.reason,
-            "route": s.route,
-            "household": s.household,
-            "routes": {name: TRI_TEXT[r] for name, r in s.routes.items()},
-            "key_groups": flags,
-            "followers": s.followers,
-            "missing": s.missing,
-            "reasons": [reason(f, extra_texts.get(f.rule)) for f in s.findings]
-                       + [reason(f) for f in group_findings],
-        },
-        "residence_permit": permit,
-    }
+    sit = Situation(person, d)
+    settlement_trace = Trace()  # the key groups' reasons follow the routes'
+    settlement = evaluate_settlement(sit, policy, values, cites, settlement_trace)
+    key_groups = evaluate_key_groups(sit, values, cites, settlement_trace)
+    permit = evaluate_permit(sit, policy, values, Trace())
+    return Verdict(d, policy.id, settlement, key_groups, permit)
 
 
 def check(data: Any, d: date, policy: Policy) -> dict[str, Any]:
-    return evaluate(parse_person(data), d, policy)
+    """Validate raw §2 facts, evaluate them, and return the §7 verdict as plain JSON-ready data."""
+    return evaluate(parse_person(data), d, policy).as_dict()
