@@ -39,6 +39,7 @@ class SettlementResult:
     followers: int
     missing: list[str]
     reasons: list[Reason]
+    failed_rule: str | None = None  # ineligible: the precondition, or the general route's first false condition
 
 
 # --- talent (全面放开, §四) -------------------------------------------------------------
@@ -168,7 +169,8 @@ def evaluate_settlement(sit: Situation, policy: Policy, values: dict, cites: dic
         trace.add("precondition.already_settled", False, cites["precondition.already_settled"],
                   {"hukou.place": person.hukou.place, "hukou.urban": True})
         return SettlementResult("ineligible", "already_settled", None, None,
-                                {"talent": False, "student": False, "general": False}, 0, [], trace.reasons)
+                                {"talent": False, "student": False, "general": False}, 0, [], trace.reasons,
+                                "precondition.already_settled")
 
     extras = policy.extra_conditions
     routes: dict[str, Tri] = {
@@ -190,6 +192,8 @@ def evaluate_settlement(sit: Situation, policy: Policy, values: dict, cites: dic
                 {True: "family", False: "collective", None: None}[sit._lsr[0]]
             return SettlementResult("eligible", None, name, household, routes, followers(person, sit.d), [], trace.reasons)
     if routes["talent"] is False and routes["student"] is False and routes["general"] is False:
-        return SettlementResult("ineligible", "no_route", None, None, routes, 0, [], trace.reasons)
+        general_rules = rules["general"]
+        failed = next(r[0] for r in trace.reasons if r[1] is False and r[0] in general_rules)
+        return SettlementResult("ineligible", "no_route", None, None, routes, 0, [], trace.reasons, failed)
     missing = trace.missing(rule for name in ROUTES if routes[name] is None for rule in rules[name])
     return SettlementResult("undetermined", None, None, None, routes, 0, missing, trace.reasons)

@@ -76,6 +76,7 @@ class Verdict:
                 "key_groups": list(self.key_groups),
                 "followers": s.followers,
                 "missing": s.missing,
+                "failed_rule": s.failed_rule,
                 "reasons": [reason_dict(r) for r in s.reasons],
             },
             "residence_permit": permit,

@@ -1,0 +1,1 @@
+"""The population register: its normalized tables and how a person's facts come out of them."""

@@ -1,0 +1,1 @@
+"""Storage and engines: the columnar rule engine (Ibis over DuckDB), and later the databases."""
