@@ -18,32 +18,12 @@ app = typer.Typer(help="hukou: settlement (落户) and residence-permit (居住�
 policy_app = typer.Typer(help="Policy files: test cases, lint, show beside the law.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 
-EXIT_INPUT = 2
+from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document  # noqa: E402
+from hukou.cli.register_cmds import register_app, simulate, synth  # noqa: E402
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-def _read_document(path: Path):
-    from hukou.policies import read_document
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
-    return read_document(text, str(path))
-
-
-def _guard(fn):
-    """Run a command body; an InputError becomes one line and exit status 2."""
-    from hukou.policy.errors import InputError
-
-    try:
-        return fn()
-    except InputError as exc:
-        _fail(exc.line())
+app.add_typer(register_app, name="register")
+app.command("simulate")(simulate)
+app.command("synth")(synth)
 
 
 @app.command()

@@ -22,7 +22,7 @@ from hukou.policy.calendar import months_before
 from hukou.policy.conditions import STABLE_KINDS
 from hukou.policy.errors import InputError
 from hukou.policy.facts import HIGHER_EDUCATION
-from hukou.policy.key_groups import MINOR_AGE, P_LONG_TERM_YEARS, P_NEW_GENERATION
+from hukou.policy.key_groups import KEY_GROUPS, MINOR_AGE, P_LONG_TERM_YEARS, P_NEW_GENERATION
 from hukou.policy.calendar import DAYS_PER_EMPLOYMENT_MONTH, DAYS_PER_YEAR
 from hukou.policy.policy_file import Policy
 from hukou.policy.residence_permit import P_GUARDIAN_AGE, P_RESIDENCE_MONTHS
@@ -31,7 +31,7 @@ from hukou.policy.settlement import P_EMPLOYMENT, P_SOCIAL_INSURANCE
 EPOCH = date(1970, 1, 1)
 NULL_BOOL = ibis.null().cast("boolean")
 HIGHER = sorted(HIGHER_EDUCATION)
-OUTPUT_COLUMNS = ("person_id", "settlement", "settlement_reason", "route", "household", "key_groups", "followers",
+OUTPUT_COLUMNS = ("person_id", "township", "settlement", "settlement_reason", "route", "household", "key_groups", "followers",
                   "residence_permit", "permit_reason", "guardian_required", "failed_rule")
 
 
@@ -121,6 +121,7 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     covering = res.filter((res.start <= D) & (res.end.isnull() | (res.end >= D)))
     cov_aggs = covering.group_by("person_id").aggregate(
         r_covers=covering.count() > 0,
+        r_place=covering.place.min(),
         r_urban_true=_flag(covering.urban).any(),
         r_urban_null=covering.urban.isnull().any(),
     )
@@ -170,82 +171,91 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
     f = _flag
     city = policy.city.code
 
-    # talent (settlement.talent_route)
-    graduate = _known(t.education_known, f(t.e_graduate))
-    vocational = _known(t.education_known, f(t.e_vocational))
-    skilled = _known(t.qualifications_known, f(t.q_obtained))
-    overseas = _known(t.education_known, ibis.cases((f(t.e_abroad_certified), True),
-                                                    (f(t.e_abroad_uncertain), NULL_BOOL), else_=False))
-    talent = graduate | vocational | skilled | overseas
-    # student (settlement.student_route)
-    enrolled = _known(t.education_known, f(t.e_enrolled_in_city))
-    student = ~t.hukou_urban & enrolled
-    # general (conditions.legal_stable_residence, urban_place; settlement._months_at_least)
-    housing_ok = _known(t.housing_known, ibis.cases((t.h_kind.isin(sorted(STABLE_KINDS)), True),
-                                                    (t.h_kind == "rented", t.h_registered), else_=False))
-    resides = _known(t.residence_known, f(t.r_covers))
-    lsr = housing_ok & resides
-    urban_place = _known(t.residence_known, ibis.cases((f(t.r_urban_true), True), (f(t.r_urban_null), NULL_BOOL),
-                                                       else_=False))
+    # Stage 1: each condition once, as a nullable boolean (NULL = unknown). The stages keep the SQL
+    # small: every later expression reads these columns instead of repeating them.
     si_required, emp_required = values[P_SOCIAL_INSURANCE], values[P_EMPLOYMENT]
-    si_ok = ibis.literal(True) if si_required <= 0 else _known(t.social_insurance_known,
-                                                                t.si_months.fill_null(0) >= si_required)
-    emp_ok = ibis.literal(True) if emp_required <= 0 else _known(
-        t.employment_known, (t.j_days.fill_null(0) // DAYS_PER_EMPLOYMENT_MONTH) >= emp_required)
-    general = lsr & urban_place & si_ok & emp_ok
-
-    already = t.hukou_urban & t.hukou_place.startswith(city)
-    is_true = lambda x: f(x)  # noqa: E731
-    is_false = lambda x: f(~x)  # noqa: E731
-    eligible = ~already & (is_true(talent) | is_true(student) | is_true(general))
-    all_false = is_false(talent) & is_false(student) & is_false(general)
-    status = ibis.cases((already, "ineligible"), (eligible, "eligible"), (all_false, "ineligible"), else_="undetermined")
-    route = ibis.cases((already, ibis.null("string")), (is_true(talent), "talent"), (is_true(student), "student"),
-                       (is_true(general), "general"), else_=ibis.null("string"))
-    household = ibis.cases(
-        (route == "talent", ibis.cases((is_true(lsr), "family"), (is_false(lsr), "collective"), else_=ibis.null("string"))),
-        (route == "student", "collective"), (route == "general", "family"), else_=ibis.null("string"))
-    followers = ibis.ifelse(eligible, t.f_followers.fill_null(0), 0)
-    reason = ibis.cases((already, "already_settled"), (~eligible & all_false, "no_route"), else_=ibis.null("string"))
-    failed = ibis.cases((already, "precondition.already_settled"),
-                        (eligible | ~all_false, ibis.null("string")),
-                        (is_false(lsr), "general.legal_stable_residence"),
-                        (is_false(urban_place), "general.urban_place"),
-                        (is_false(si_ok), "general.social_insurance"),
-                        else_="general.employment")
-
-    # key groups (key_groups.evaluate_key_groups), rural hukou only, set only when known to hold
     need = values[P_LONG_TERM_YEARS] * DAYS_PER_YEAR
-    rural = ~t.hukou_urban
-    groups = [
-        ("student_or_military", f(t.education_known & f(t.e_admitted_higher)) | f(t.m_discharged)),
-        ("long_term_urban", f(t.residence_known & (t.r_urban_days.fill_null(0) >= need))
-         & f(t.employment_known & (t.j_days.fill_null(0) >= need))),
-        ("whole_family", f(t.f_someone_moving) & (~f(t.f_spouse) | f(t.f_spouse_moving)) & ~f(t.f_minor_staying)),
-        ("new_generation", (t.birth_date >= ibis.literal(values[P_NEW_GENERATION])) & f(t.employment_known & f(t.j_employed))),
-    ]
-    key_groups = ibis.array([ibis.ifelse(rural & cond, name, ibis.null("string")) for name, cond in groups]) \
-        .filter(lambda g: g.notnull())
-
-    # residence permit (residence_permit.evaluate_permit)
-    local = t.hukou_place.startswith(city)
     months = values[P_RESIDENCE_MONTHS]
-    latest_start = _days(months_before(d, months))
-    duration = ibis.literal(True) if months <= 0 else _known(t.residence_known, f(t.run_start <= latest_start))
-    employed = _known(t.employment_known, f(t.j_employed))
-    studying = _known(t.education_known, f(t.e_studying))
-    basis = employed | lsr | studying
-    permit_ok = duration & basis
-    permit = ibis.cases((local, "ineligible"), (is_true(permit_ok), "eligible"), (is_false(permit_ok), "ineligible"),
-                        else_="undetermined")
-    permit_reason = ibis.cases((local, "local_hukou"), (is_false(duration), "short_residence"),
-                               (is_false(basis), "no_employment_housing_or_study"), else_=ibis.null("string"))
-    guardian = _under(t.birth_date, d, values[P_GUARDIAN_AGE])
-
-    return t.select(
-        person_id=t.person_id, settlement=status, settlement_reason=reason, route=route, household=household,
-        key_groups=key_groups, followers=followers.cast("int64"), residence_permit=permit, permit_reason=permit_reason,
-        guardian_required=guardian, failed_rule=failed,
+    c = t.select(
+        "person_id", "birth_date",
+        township=t.r_place.substr(0, 9),
+        hukou_urban=t.hukou_urban,
+        local=t.hukou_place.startswith(city),
+        # talent (settlement.talent_route)
+        graduate=_known(t.education_known, f(t.e_graduate)),
+        vocational=_known(t.education_known, f(t.e_vocational)),
+        skilled=_known(t.qualifications_known, f(t.q_obtained)),
+        overseas=_known(t.education_known, ibis.cases((f(t.e_abroad_certified), True),
+                                                      (f(t.e_abroad_uncertain), NULL_BOOL), else_=False)),
+        # student (settlement.student_route)
+        enrolled=_known(t.education_known, f(t.e_enrolled_in_city)),
+        # general (conditions.legal_stable_residence, urban_place; settlement._months_at_least)
+        lsr=_known(t.housing_known, ibis.cases((t.h_kind.isin(sorted(STABLE_KINDS)), True),
+                                               (t.h_kind == "rented", t.h_registered), else_=False))
+        & _known(t.residence_known, f(t.r_covers)),
+        urban_place=_known(t.residence_known, ibis.cases((f(t.r_urban_true), True), (f(t.r_urban_null), NULL_BOOL),
+                                                         else_=False)),
+        si_ok=ibis.literal(True) if si_required <= 0 else _known(t.social_insurance_known,
+                                                                  t.si_months.fill_null(0) >= si_required),
+        emp_ok=ibis.literal(True) if emp_required <= 0 else _known(
+            t.employment_known, (t.j_days.fill_null(0) // DAYS_PER_EMPLOYMENT_MONTH) >= emp_required),
+        # key groups (key_groups.evaluate_key_groups): set only when known to hold
+        g_student_or_military=f(t.education_known & f(t.e_admitted_higher)) | f(t.m_discharged),
+        g_long_term_urban=f(t.residence_known & (t.r_urban_days.fill_null(0) >= need))
+        & f(t.employment_known & (t.j_days.fill_null(0) >= need)),
+        g_whole_family=f(t.f_someone_moving) & (~f(t.f_spouse) | f(t.f_spouse_moving)) & ~f(t.f_minor_staying),
+        g_new_generation=(t.birth_date >= ibis.literal(values[P_NEW_GENERATION])) & f(t.employment_known & f(t.j_employed)),
+        # residence permit (residence_permit.evaluate_permit)
+        duration=ibis.literal(True) if months <= 0 else _known(
+            t.residence_known, f(t.run_start <= _days(months_before(d, months)))),
+        employed=_known(t.employment_known, f(t.j_employed)),
+        studying=_known(t.education_known, f(t.e_studying)),
+        followers_if_eligible=t.f_followers.fill_null(0),
+    )
+    # Stage 2: routes and their Kleene combinations
+    r = c.mutate(
+        talent=c.graduate | c.vocational | c.skilled | c.overseas,
+        student=~c.hukou_urban & c.enrolled,
+        general=c.lsr & c.urban_place & c.si_ok & c.emp_ok,
+        already=c.hukou_urban & c.local,
+        basis=c.employed | c.lsr | c.studying,
+    )
+    is_true, is_false = f, (lambda x: f(~x))
+    r = r.mutate(
+        eligible=~r.already & (is_true(r.talent) | is_true(r.student) | is_true(r.general)),
+        all_false=is_false(r.talent) & is_false(r.student) & is_false(r.general),
+        permit_ok=r.duration & r.basis,
+    )
+    # Stage 3: the verdict's fields
+    none = ibis.null("string")
+    route = ibis.cases((r.already, none), (is_true(r.talent), "talent"), (is_true(r.student), "student"),
+                       (is_true(r.general), "general"), else_=none)
+    rural = ~r.hukou_urban
+    key_groups = ibis.array([ibis.ifelse(rural & r[f"g_{name}"], name, none) for name in KEY_GROUPS]) \
+        .filter(lambda g: g.notnull())
+    return r.select(
+        person_id=r.person_id,
+        township=r.township,
+        settlement=ibis.cases((r.already, "ineligible"), (r.eligible, "eligible"), (r.all_false, "ineligible"),
+                              else_="undetermined"),
+        settlement_reason=ibis.cases((r.already, "already_settled"), (~r.eligible & r.all_false, "no_route"), else_=none),
+        route=route,
+        household=ibis.cases(
+            (route == "talent", ibis.cases((is_true(r.lsr), "family"), (is_false(r.lsr), "collective"), else_=none)),
+            (route == "student", "collective"), (route == "general", "family"), else_=none),
+        key_groups=key_groups,
+        followers=ibis.ifelse(r.eligible, r.followers_if_eligible, 0).cast("int64"),
+        residence_permit=ibis.cases((r.local, "ineligible"), (is_true(r.permit_ok), "eligible"),
+                                    (is_false(r.permit_ok), "ineligible"), else_="undetermined"),
+        permit_reason=ibis.cases((r.local, "local_hukou"), (is_false(r.duration), "short_residence"),
+                                 (is_false(r.basis), "no_employment_housing_or_study"), else_=none),
+        guardian_required=_under(r.birth_date, d, values[P_GUARDIAN_AGE]),
+        failed_rule=ibis.cases((r.already, "precondition.already_settled"),
+                               (r.eligible | ~r.all_false, none),
+                               (is_false(r.lsr), "general.legal_stable_residence"),
+                               (is_false(r.urban_place), "general.urban_place"),
+                               (is_false(r.si_ok), "general.social_insurance"),
+                               else_="general.employment"),
     ).order_by("person_id")
 
 

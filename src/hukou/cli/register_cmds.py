@@ -1,0 +1,167 @@
+"""`hukou simulate`, `hukou synth` and `hukou register …`: the rules over a whole register."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from hukou.cli.common import guard, read_document
+
+register_app = typer.Typer(help="The population register: facts of one person, import and export.", no_args_is_help=True)
+
+DEFAULT_REGISTER = Path("register")
+
+
+def _date(value: str):
+    from hukou.policy.errors import InputError
+    from hukou.policy.facts import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise InputError("--date", str(exc)) from None
+
+
+def simulate(
+    date_: str = typer.Option(..., "--date", help="Evaluation date YYYY-MM-DD."),
+    register: Path = typer.Option(DEFAULT_REGISTER, "--register", help="Register folder (Parquet tables)."),
+    policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write one row per person to this Parquet file."),
+    reform: Optional[Path] = typer.Option(None, "--reform", help="Reform file: parameter overrides to compare."),
+    changed_out: Optional[Path] = typer.Option(None, "--changed-out", help="With --reform: write the people whose verdict changes (Parquet)."),
+) -> None:
+    """Evaluate every person in the register at a date; with --reform, set a reform beside the baseline."""
+
+    def body():
+        import pyarrow.parquet as pq
+        from rich.console import Console
+
+        from hukou.policies import load
+        from hukou.policy.reform import apply_reform
+        from hukou.store.simulation import compare, simulate as run
+
+        console = Console()
+        d = _date(date_)
+        baseline_policy = load(policy)
+        started = time.perf_counter()
+        with console.status(f"evaluating the register at {d} …"):
+            baseline = run(register, d, baseline_policy)
+        console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
+        if out is not None:
+            pq.write_table(baseline, out)
+            console.print(f"wrote {out}")
+        if reform is None:
+            _print_summary(console, baseline)
+            return
+        reformed_policy = apply_reform(baseline_policy, read_document(reform))
+        with console.status("evaluating the reform …"):
+            reformed = run(register, d, reformed_policy)
+        result = compare(baseline, reformed)
+        _print_comparison(console, result, reformed_policy.title)
+        if changed_out is not None:
+            pq.write_table(result.changed, changed_out)
+            console.print(f"wrote {changed_out}")
+
+    guard(body)
+
+
+def _print_summary(console, verdicts) -> None:
+    import duckdb
+    from rich.table import Table
+
+    con = duckdb.connect()
+    con.register("v", verdicts)
+    table = Table(title="落户 Settlement × 居住证 Residence permit")
+    for col in ("settlement", "route", "people", "permit eligible"):
+        table.add_column(col, justify="right" if col in ("people", "permit eligible") else "left")
+    for status, route, n, permit in con.execute("""
+            SELECT settlement, coalesce(route, '—'), count(*), count(*) FILTER (WHERE residence_permit = 'eligible')
+            FROM v GROUP BY ALL ORDER BY 1, 2""").fetchall():
+        table.add_row(status, route, f"{n:,}", f"{permit:,}")
+    console.print(table)
+
+
+def _print_comparison(console, result, title: str) -> None:
+    from rich.table import Table
+
+    from hukou.registry.divisions import township_names
+
+    names = township_names()
+    t = Table(title=f"按乡镇 By township — eligible for settlement: baseline vs {title}")
+    for col in ("township", "people", "baseline", "reform", "change"):
+        t.add_column(col, justify="left" if col == "township" else "right")
+    for code, people, base, new in result.by_township:
+        t.add_row(f"{names.get(code, code)} {code}", f"{people:,}", f"{base:,}", f"{new:,}", f"{new - base:+,}")
+    console.print(t)
+    r = Table(title="按落户方式 By route (everyone; — is not eligible)")
+    for col in ("route", "baseline", "reform", "change"):
+        r.add_column(col, justify="left" if col == "route" else "right")
+    for route, base, new in result.by_route:
+        r.add_row(route, f"{base:,}", f"{new:,}", f"{new - base:+,}")
+    console.print(r)
+    k = Table(title="按重点群体 By key group — eligible")
+    for col in ("key group", "baseline", "reform", "change"):
+        k.add_column(col, justify="left" if col == "key group" else "right")
+    for group, base, new in result.by_key_group:
+        k.add_row(group, f"{base:,}", f"{new:,}", f"{new - base:+,}")
+    console.print(k)
+    console.print(f"{result.changed.num_rows:,} of {result.people:,} people change verdict")
+    for row in result.changed.slice(0, 10).to_pylist():
+        console.print(f"  person {row['person_id']}: {row['settlement_before']}/{row['route_before'] or '—'} → "
+                      f"{row['settlement_after']}/{row['route_after'] or '—'} ({row['failed_rule_after'] or ''})")
+
+
+@register_app.command("facts")
+def register_facts(
+    person: int = typer.Option(..., "--person", help="Person id in the register."),
+    date_: str = typer.Option(..., "--date", help="Date YYYY-MM-DD."),
+    register: Path = typer.Option(DEFAULT_REGISTER, "--register", help="Register folder (Parquet tables)."),
+) -> None:
+    """Print one person's RULEBOOK §2 facts at a date, as JSON (feed it to `hukou check -`)."""
+
+    def body():
+        from hukou.store.parquet_register import person_facts
+
+        typer.echo(json.dumps(person_facts(register, person, _date(date_)), ensure_ascii=False, indent=2))
+
+    guard(body)
+
+
+def synth(
+    residents: int = typer.Option(607_441, "--residents", help="How many residents (the 2020 census: 607,441)."),
+    seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same city."),
+    out: Path = typer.Option(DEFAULT_REGISTER, "--out", help="Register folder to write (Parquet tables)."),
+) -> None:
+    """Generate a synthetic Changji calibrated to the 2020 census, and write it as a register."""
+
+    def body():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from hukou.policy.errors import InputError
+        from hukou.registry.synth import generate, summary
+        from hukou.store.parquet_register import write_register
+
+        if residents < 1:
+            raise InputError("--residents", f"expected a positive number (got {residents})")
+        steps = ["people", "hukou", "residence", "education", "work", "housing", "family", "three rights"]
+        started = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as progress:
+            task = progress.add_task("generating", total=len(steps) + 1)
+
+            def step(label: str) -> None:
+                progress.update(task, description=f"generating: {label}", advance=1 if label != "people" else 0)
+
+            tables = generate(residents, seed, step)
+            progress.update(task, description=f"writing {out}", advance=1)
+            write_register(tables, out)
+            progress.update(task, description="done", completed=len(steps) + 1)
+        s = summary(tables)
+        typer.echo(f"{residents:,} residents (seed {seed}) written to {out}/ in {time.perf_counter() - started:.1f} s: "
+                   f"{s['urban_share']:.2%} living in urban places, hukou urbanization {s['hukou_urbanization']:.2%} "
+                   f"on the census day")
+
+    guard(body)

@@ -1,0 +1,43 @@
+"""A reform: a policy with some parameters changed, to try before the change is made.
+
+A reform file names the parameters it changes. A plain value replaces the parameter at every date;
+`{values: {DATE: VALUE}}` replaces its dated values. The citation stays the baseline's, with the
+reform's title added, so a reform's verdicts still say which clause they bend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hukou.policy.errors import InputError
+from hukou.policy.policy_file import PARAMETER_TYPES, Policy, parse_policy
+
+REFORM_KEYS = ("title", "parameters")
+
+
+def apply_reform(policy: Policy, reform: Any) -> Policy:
+    if not isinstance(reform, dict):
+        raise InputError("", "expected a mapping with title and parameters")
+    for key in reform:
+        if key not in REFORM_KEYS:
+            raise InputError(key, f"unknown key (expected one of {', '.join(REFORM_KEYS)})")
+    changes = reform.get("parameters")
+    if not isinstance(changes, dict) or not changes:
+        raise InputError("parameters", "expected a mapping of parameter names to new values")
+    data = policy.model_dump(by_alias=True, exclude_none=True)
+    title = str(reform.get("title") or "reform")
+    for name, change in changes.items():
+        if name not in PARAMETER_TYPES:
+            raise InputError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+        param = data["parameters"].setdefault(name, {"values": {}})
+        if isinstance(change, dict):
+            if set(change) != {"values"}:
+                raise InputError(f"parameters.{name}", "expected a value, or {values: {DATE: VALUE}}")
+            param["values"] = change["values"]
+        else:
+            param["values"] = {policy.effective.start: change}
+        cite = param.get("cite") or {}
+        param["cite"] = {**cite, "quote": f"{cite.get('quote', '')}（改革试算：{title}）"}
+    data["id"] = f"{policy.id}+reform"
+    data["title"] = f"{policy.title}（{title}）"
+    return parse_policy(data, source="reform")

@@ -1,0 +1,59 @@
+"""Running the rules over a register, and setting a reform beside the baseline.
+
+`simulate` returns one row per person (`hukou.store.columnar.OUTPUT_COLUMNS`). `compare` counts
+the eligible by township, route and key group under both policies, and lists whose verdict changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from hukou.policy.policy_file import Policy
+from hukou.store.columnar import verdict_table
+from hukou.store.parquet_register import open_register
+
+
+def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
+    con, tables = open_register(register)
+    return verdict_table(tables, d, policy).to_pyarrow()
+
+
+@dataclass
+class Comparison:
+    by_township: list[tuple]  # (township, people, eligible baseline, eligible reform)
+    by_route: list[tuple]  # (route, baseline, reform)
+    by_key_group: list[tuple]  # (key group, eligible baseline, eligible reform)
+    changed: pa.Table  # person_id, settlement/route before and after
+    people: int
+
+
+def compare(baseline: pa.Table, reform: pa.Table) -> Comparison:
+    con = duckdb.connect()
+    con.register("b", baseline)
+    con.register("r", reform)
+    joined = "FROM b JOIN r USING (person_id)"
+    by_township = con.execute(f"""
+        SELECT coalesce(b.township, '(no residence)') AS township, count(*),
+               count(*) FILTER (WHERE b.settlement = 'eligible'), count(*) FILTER (WHERE r.settlement = 'eligible')
+        {joined} GROUP BY 1 ORDER BY 1""").fetchall()
+    by_route = con.execute("""
+        WITH x AS (SELECT 'baseline' AS side, route FROM b UNION ALL SELECT 'reform', route FROM r)
+        SELECT coalesce(route, '(none)'), count(*) FILTER (WHERE side = 'baseline'), count(*) FILTER (WHERE side = 'reform')
+        FROM x GROUP BY 1 ORDER BY 1""").fetchall()
+    by_key_group = con.execute(f"""
+        SELECT g, count(*) FILTER (WHERE b.settlement = 'eligible'), count(*) FILTER (WHERE r.settlement = 'eligible')
+        {joined}, unnest(b.key_groups) AS k(g) GROUP BY 1 ORDER BY 1""").fetchall()
+    changed = con.execute(f"""
+        SELECT person_id, b.settlement AS settlement_before, r.settlement AS settlement_after,
+               b.route AS route_before, r.route AS route_after, b.failed_rule AS failed_rule_before,
+               r.failed_rule AS failed_rule_after
+        {joined}
+        WHERE b.settlement IS DISTINCT FROM r.settlement OR b.route IS DISTINCT FROM r.route
+           OR b.household IS DISTINCT FROM r.household OR b.residence_permit IS DISTINCT FROM r.residence_permit
+        ORDER BY person_id""").to_arrow_table()
+    return Comparison(by_township, by_route, by_key_group, changed, baseline.num_rows)

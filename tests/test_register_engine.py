@@ -1,0 +1,149 @@
+"""The synthetic register, the rules over it, reforms, and re-checking any row with the single engine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from stdnum.cn import ric
+
+from hukou.policies import load
+from hukou.policy.reform import apply_reform
+from hukou.policy.verdict import check
+from hukou.registry.synth import generate, summary
+from hukou.store.parquet_register import person_facts, write_register
+from hukou.store.simulation import compare, simulate
+
+D = date(2020, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("register")
+    write_register(generate(20_000, seed=11), folder)
+    return folder
+
+
+def test_synth_is_deterministic_for_a_seed():
+    a, b, c = generate(2_000, seed=5), generate(2_000, seed=5), generate(2_000, seed=6)
+    for name in a:
+        assert a[name].equals(b[name]), name
+    assert not a["identity"].equals(c["identity"])
+
+
+def test_synth_id_numbers_are_valid_and_match_birth_date_and_sex():
+    t = generate(5_000, seed=3)
+    ids = t["identity"]["id_number"].to_pylist()
+    sexes = t["identity"]["sex"].to_pylist()
+    births = t["people"]["birth_date"].to_pylist()
+    assert all(ric.is_valid(x) for x in ids)
+    assert all(ric.get_birth_date(x) == b for x, b in zip(ids, births, strict=True))
+    assert all((int(x[16]) % 2 == 1) == (s == "M") for x, s in zip(ids, sexes, strict=True))
+    assert len(set(ids)) > 0.99 * len(ids)
+
+
+def test_synth_is_calibrated_to_the_census_and_the_2018_hukou_rate():
+    t = generate(100_000, seed=2020)
+    census = summary(t)
+    assert abs(census["urban_share"] - 0.7428) < 0.02
+    assert 0.37 <= summary(t, date(2018, 12, 31))["hukou_urbanization"] <= 0.43
+
+
+def _days(column) -> np.ndarray:
+    return column.cast("int32").to_numpy(zero_copy_only=False)
+
+
+def test_synth_histories_are_consistent():
+    t = generate(20_000, seed=9)
+    birth = dict(zip(t["people"]["person_id"].to_pylist(), _days(t["people"]["birth_date"]), strict=True))
+
+    def born(table):
+        return np.array([birth[p] for p in table["person_id"].to_pylist()])
+
+    jobs = t["employment"]
+    assert (_days(jobs["start"]) - born(jobs) >= 16 * 365).all()
+    edu = t["education"].filter(pc.is_valid(t["education"]["graduated"]))
+    assert (_days(edu["graduated"]) >= _days(edu["admitted"])).all()
+    kids = t["family"].filter(pc.equal(t["family"]["relation"], "child"))
+    assert (_days(kids["birth_date"]) - born(kids) >= 18 * 365).all()
+    res = t["residence"]
+    assert (_days(res["start"]) >= born(res)).all()
+    assert set(res["place"].to_pylist()) <= set(t["units"]["code"].to_pylist())
+
+
+def test_simulation_rows_agree_with_the_single_engine_on_the_registers_own_facts(register):
+    policy = load("changji-2018")
+    verdicts = simulate(register, D, policy)
+    assert verdicts.num_rows == 20_000
+    rng = np.random.default_rng(0)
+    for row in verdicts.take(rng.choice(verdicts.num_rows, 300, replace=False)).to_pylist():
+        v = check(person_facts(register, row["person_id"], D), D, policy)
+        s, p = v["settlement"], v["residence_permit"]
+        assert (row["settlement"], row["route"], row["household"], sorted(row["key_groups"]), row["followers"],
+                row["residence_permit"], row["failed_rule"]) == \
+            (s["status"], s["route"], s["household"], sorted(s["key_groups"]), s["followers"], p["status"],
+             s["failed_rule"]), row["person_id"]
+
+
+def test_a_reform_moves_people_between_verdicts(register):
+    policy = load("changji-2018")
+    baseline = simulate(register, D, policy)
+    stricter = simulate(register, D, apply_reform(policy, {"title": "12个月社保",
+                        "parameters": {"settlement.general.min_social_insurance_months": 12}}))
+    result = compare(baseline, stricter)
+    routes = {r: (b, n) for r, b, n in result.by_route}
+    assert routes["general"][1] < routes["general"][0]
+    assert result.changed.num_rows > 0
+    after = set(result.changed["failed_rule_after"].drop_null().to_pylist())
+    assert "general.social_insurance" in after
+    eligible_before = pc.sum(pc.equal(baseline["settlement"], "eligible")).as_py()
+    assert sum(b for _, _, b, _ in result.by_township) == eligible_before
+
+
+def hukou(*args):
+    return subprocess.run([sys.executable, "-m", "hukou", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_synth_simulate_facts_check(tmp_path):
+    folder = tmp_path / "reg"
+    r = hukou("synth", "--residents", "3000", "--seed", "4", "--out", str(folder))
+    assert r.returncode == 0, r.stderr
+    assert "3,000 residents (seed 4)" in r.stdout
+    out = tmp_path / "v.parquet"
+    r = hukou("simulate", "--register", str(folder), "--date", "2020-11-01", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = pq.read_table(out)
+    assert rows.num_rows == 3000
+    assert set(rows.column_names) >= {"person_id", "settlement", "route", "household", "key_groups",
+                                      "residence_permit", "failed_rule"}
+    row = rows.filter(pc.equal(rows["settlement"], "eligible")).slice(0, 1).to_pylist()[0]
+    facts = hukou("register", "facts", "--register", str(folder), "--person", str(row["person_id"]), "--date", "2020-11-01")
+    assert facts.returncode == 0, facts.stderr
+    checked = subprocess.run([sys.executable, "-m", "hukou", "check", "-", "--date", "2020-11-01"], input=facts.stdout,
+                             capture_output=True, text=True, timeout=60)
+    verdict = json.loads(checked.stdout)
+    assert verdict["settlement"]["route"] == row["route"]
+
+
+def test_cli_simulate_with_a_reform_prints_both_sides(tmp_path, register):
+    reform = tmp_path / "reform.yaml"
+    reform.write_text("title: 社保12个月\nparameters:\n  settlement.general.min_social_insurance_months: 12\n",
+                      encoding="utf-8")
+    changed = tmp_path / "changed.parquet"
+    r = hukou("simulate", "--register", str(register), "--date", "2020-11-01", "--reform", str(reform),
+              "--changed-out", str(changed))
+    assert r.returncode == 0, r.stderr
+    assert "By township" in r.stdout and "By route" in r.stdout and "By key group" in r.stdout
+    assert "people change verdict" in r.stdout
+    assert pq.read_table(changed).num_rows > 0
+
+
+def test_cli_simulate_missing_register_is_an_input_error(tmp_path):
+    r = hukou("simulate", "--register", str(tmp_path / "nowhere"), "--date", "2020-11-01")
+    assert r.returncode == 2 and r.stderr.startswith("error: register: no register folder")
