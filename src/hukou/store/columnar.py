@@ -61,15 +61,6 @@ def _flag(expr: ir.BooleanValue) -> ir.BooleanValue:
     return expr.fill_null(False)
 
 
-def _union_days(t: ir.Table, start: str, end: str) -> ir.Table:
-    """Per person, the units covered by the union of integer intervals [start, end] (overlaps once)."""
-    w = ibis.window(group_by=t.person_id, order_by=[t[start], t[end]], rows=(None, -1))
-    prev = t[end].max().over(w)
-    lo = ibis.greatest(t[start], (prev + 1).fill_null(t[start]))
-    t = t.mutate(_part=ibis.greatest(t[end] - lo + 1, 0))
-    return t.group_by("person_id").aggregate(covered=t._part.sum())
-
-
 def _clip_days(t: ir.Table, d: date) -> ir.Table:
     """Intervals started by d, as epoch days with open or later ends cut at d (RULEBOOK §1)."""
     dd = _days(d)
@@ -77,90 +68,102 @@ def _clip_days(t: ir.Table, d: date) -> ir.Table:
     return t.mutate(s=t.start.epoch_days(), e=ibis.least(t.end.epoch_days().fill_null(dd), dd))
 
 
-def _current_run_start(residence: ir.Table, d: date) -> ir.Table:
-    """Start (epoch day) of the merged run of residence intervals, touching or overlapping, covering d."""
-    t = _clip_days(residence, d)
-    w_prev = ibis.window(group_by=t.person_id, order_by=[t.s, t.e], rows=(None, -1))
-    t = t.mutate(_new=(t.s > t.e.max().over(w_prev) + 1).fill_null(True).cast("int64"))
-    w_cum = ibis.window(group_by=t.person_id, order_by=[t.s, t.e], rows=(None, 0))
-    t = t.mutate(_island=t._new.sum().over(w_cum))
-    islands = t.group_by(["person_id", "_island"]).aggregate(run_start=t.s.min(), run_end=t.e.max())
-    return islands.filter(islands.run_end == _days(d)).select("person_id", "run_start")
+def _covered_part(s: ir.IntegerValue, e: ir.IntegerValue, prev_max: ir.IntegerValue) -> ir.IntegerValue:
+    """A row's share of the union of intervals ordered by (s, e): the days no earlier row covered.
+    Summed per person this is the union's length, overlaps counted once (calendar.covered_days)."""
+    return ibis.greatest(e - ibis.greatest(s, (prev_max + 1).fill_null(s)) + 1, 0)
 
 
-def _any(t: ir.Table, **flags: ir.BooleanValue) -> ir.Table:
-    """Per person, whether any row satisfies each predicate (NULL predicates count as false)."""
-    return t.group_by("person_id").aggregate(**{name: _flag(expr).any() for name, expr in flags.items()})
+def _per_person(t: ir.Table, **aggregates: ir.Value) -> ir.Table:
+    return t.group_by("person_id").aggregate(**aggregates)
 
 
 def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
-    """One row per person registered at d, with every per-person aggregate the rules read."""
+    """One row per person registered at d, with every per-person fact the rules read.
+
+    Each source table is reduced to one row per person with only numbers and booleans (strings are
+    slow to aggregate), then joined to the people registered at d."""
     D = ibis.literal(d)
-    people = tables["people"]
+    f = _flag
+    dd = _days(d)
+    parts = []
+
     hukou = tables["hukou"].filter(tables["hukou"].since <= D)
-    hukou = hukou.mutate(_rn=ibis.row_number().over(group_by=hukou.person_id, order_by=ibis.desc(hukou.since)))
-    hukou = hukou.filter(hukou._rn == 0).select("person_id", hukou_place="place", hukou_urban="urban")
-    base = people.filter(people.birth_date <= D).inner_join(hukou, "person_id")
+    parts.append(_per_person(hukou, hukou_local=hukou.place.startswith(policy.city.code).argmax(hukou.since),
+                             hukou_urban=hukou.urban.argmax(hukou.since)))
 
     edu = tables["education"].filter(tables["education"].admitted <= D)
-    graduated = edu.graduated.notnull() & (edu.graduated <= D)
-    edu_aggs = _any(
+    graduated = f(edu.graduated.notnull() & (edu.graduated <= D))
+    parts.append(_per_person(
         edu,
-        e_graduate=~edu.abroad & edu.level.isin(HIGHER) & graduated,
-        e_vocational=~edu.abroad & (edu.level == "vocational") & graduated,
-        e_abroad_certified=edu.abroad & graduated & _flag(edu.certified),
-        e_abroad_uncertain=edu.abroad & graduated & edu.certified.isnull(),
-        e_enrolled_in_city=edu.institution_in_city & edu.level.isin(HIGHER) & ~graduated,
-        e_studying=~graduated,
-        e_admitted_higher=edu.level.isin(HIGHER),
-    )
+        e_graduate=f(~edu.abroad & edu.level.isin(HIGHER) & graduated).any(),
+        e_vocational=f(~edu.abroad & (edu.level == "vocational") & graduated).any(),
+        e_abroad_certified=f(edu.abroad & graduated & f(edu.certified)).any(),
+        e_abroad_uncertain=f(edu.abroad & graduated & edu.certified.isnull()).any(),
+        e_enrolled_in_city=f(edu.institution_in_city & edu.level.isin(HIGHER) & ~graduated).any(),
+        e_studying=(~graduated).any(),
+        e_admitted_higher=edu.level.isin(HIGHER).any(),
+    ))
     quals = tables["qualifications"]
-    qual_aggs = _any(quals, q_obtained=quals.obtained.notnull() & (quals.obtained <= D))
+    parts.append(_per_person(quals, q_obtained=f(quals.obtained.notnull() & (quals.obtained <= D)).any()))
 
-    res = tables["residence"]
-    covering = res.filter((res.start <= D) & (res.end.isnull() | (res.end >= D)))
-    cov_aggs = covering.group_by("person_id").aggregate(
-        r_covers=covering.count() > 0,
-        r_place=covering.place.min(),
-        r_urban_true=_flag(covering.urban).any(),
-        r_urban_null=covering.urban.isnull().any(),
-    )
-    clipped_res = _clip_days(res, d)
-    urban_days = _union_days(clipped_res.filter(_flag(clipped_res.urban)), "s", "e").rename(r_urban_days="covered")
-    maybe_urban_days = _union_days(clipped_res.filter(clipped_res.urban.isnull() | clipped_res.urban), "s", "e") \
-        .rename(r_maybe_urban_days="covered")
-    run = _current_run_start(res, d)
+    # residence: covering D, and (one window pass ordered by start, end) the union of urban days and
+    # the start of the current run (conditions.current_residence_start, key_groups._long_term_urban)
+    res = _clip_days(tables["residence"], d)
+    w = ibis.window(group_by=res.person_id, order_by=[res.s, res.e], rows=(None, -1))
+    res = res.mutate(_prev=res.e.max().over(w), _prev_urban=ibis.ifelse(f(res.urban), res.e, ibis.null("int64")).max().over(w))
+    covers = res.e == dd
+    parts.append(_per_person(
+        res,
+        r_covers=covers.any(),
+        r_township=ibis.ifelse(covers, res.place.substr(0, 9).cast("int64"), ibis.null("int64")).min(),
+        r_urban_true=(covers & f(res.urban)).any(),
+        r_urban_null=(covers & res.urban.isnull()).any(),
+        r_urban_days=ibis.ifelse(f(res.urban), _covered_part(res.s, res.e, res._prev_urban), 0).sum(),
+        r_last_end=res.e.max(),
+        r_run_start=ibis.ifelse(res._prev.isnull() | (res.s > res._prev + 1), res.s, ibis.null("int64")).max(),
+    ))
 
-    jobs = tables["employment"]
-    job_aggs = _any(jobs, j_employed=(jobs.start <= D) & (jobs.end.isnull() | (jobs.end >= D)))
-    job_days = _union_days(_clip_days(jobs, d), "s", "e").rename(j_days="covered")
+    jobs = _clip_days(tables["employment"], d)
+    wj = ibis.window(group_by=jobs.person_id, order_by=[jobs.s, jobs.e], rows=(None, -1))
+    jobs = jobs.mutate(_prev=jobs.e.max().over(wj))
+    parts.append(_per_person(jobs, j_employed=(jobs.e == dd).any(), j_days=_covered_part(jobs.s, jobs.e, jobs._prev).sum()))
 
-    si = tables["social_insurance"]
-    d_month = d.year * 12 + d.month - 1
-    si = si.filter(si.start_month <= d_month)
-    si = si.mutate(s=si.start_month, e=ibis.least(si.end_month.fill_null(d_month), d_month))
-    si_months = _union_days(si, "s", "e").rename(si_months="covered")
+    if policy.values_at(d)[P_SOCIAL_INSURANCE] > 0:  # a requirement of 0 reads nothing (RULEBOOK §1)
+        si = tables["social_insurance"]
+        d_month = d.year * 12 + d.month - 1
+        si = si.filter(si.start_month <= d_month)
+        si = si.mutate(s=si.start_month.cast("int64"), e=ibis.least(si.end_month.fill_null(d_month), d_month).cast("int64"))
+        ws = ibis.window(group_by=si.person_id, order_by=[si.s, si.e], rows=(None, -1))
+        si = si.mutate(_prev=si.e.max().over(ws))
+        parts.append(_per_person(si, si_months=_covered_part(si.s, si.e, si._prev).sum()))
 
-    housing = tables["housing"].select("person_id", h_kind="kind", h_registered="registered")
+    housing = tables["housing"]
+    parts.append(_per_person(housing, h_stable=housing.kind.isin(sorted(STABLE_KINDS)).any(),
+                             h_rented=(housing.kind == "rented").any(), h_registered=housing.registered.any()))
     mil = tables["military"]
-    mil_aggs = _any(mil, m_discharged=mil.discharged.notnull() & (mil.discharged <= D))
+    parts.append(_per_person(mil, m_discharged=f(mil.discharged.notnull() & (mil.discharged <= D)).any()))
 
     fam = tables["family"]
-    child = (fam.relation == "child") & (fam.birth_date <= D)
-    minor = child & _under(fam.birth_date, d, MINOR_AGE)
-    fam_aggs = fam.group_by("person_id").aggregate(
+    child = f((fam.relation == "child") & (fam.birth_date <= D))
+    minor = child & f(_under(fam.birth_date, d, MINOR_AGE))
+    parts.append(_per_person(
+        fam,
         f_spouse=(fam.relation == "spouse").any(),
         f_spouse_moving=((fam.relation == "spouse") & fam.moving).any(),
         f_someone_moving=(((fam.relation != "child") | child) & fam.moving).any(),
-        f_minor_staying=_flag(minor & ~fam.moving).any(),
-        f_followers=_flag(((fam.relation != "child") | minor) & fam.moving).cast("int64").sum(),
-    )
+        f_minor_staying=(minor & ~fam.moving).any(),
+        f_followers=(((fam.relation != "child") | minor) & fam.moving).cast("int64").sum(),
+    ))
 
-    joined = base
-    for agg in (edu_aggs, qual_aggs, cov_aggs, urban_days, maybe_urban_days, run, job_aggs, job_days, si_months,
-                housing, mil_aggs, fam_aggs):
-        joined = joined.left_join(agg, "person_id").drop("person_id_right")
-    return joined
+    people = tables["people"]
+    t = people.filter(people.birth_date <= D).inner_join(parts[0], "person_id")
+    for part in parts[1:]:
+        t = t.left_join(part, "person_id").drop("person_id_right")
+    if "si_months" not in t.columns:
+        t = t.mutate(si_months=ibis.null("int64"))
+    # the current residence run is the last one, if it reaches d
+    return t.mutate(run_start=ibis.ifelse(t.r_last_end == dd, t.r_run_start, ibis.null("int64")))
 
 
 def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
@@ -178,9 +181,9 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
     months = values[P_RESIDENCE_MONTHS]
     c = t.select(
         "person_id", "birth_date",
-        township=t.r_place.substr(0, 9),
+        township=t.r_township.cast("string"),
         hukou_urban=t.hukou_urban,
-        local=t.hukou_place.startswith(city),
+        local=t.hukou_local,
         # talent (settlement.talent_route)
         graduate=_known(t.education_known, f(t.e_graduate)),
         vocational=_known(t.education_known, f(t.e_vocational)),
@@ -190,8 +193,7 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
         # student (settlement.student_route)
         enrolled=_known(t.education_known, f(t.e_enrolled_in_city)),
         # general (conditions.legal_stable_residence, urban_place; settlement._months_at_least)
-        lsr=_known(t.housing_known, ibis.cases((t.h_kind.isin(sorted(STABLE_KINDS)), True),
-                                               (t.h_kind == "rented", t.h_registered), else_=False))
+        lsr=_known(t.housing_known, ibis.cases((f(t.h_stable), True), (f(t.h_rented), t.h_registered), else_=False))
         & _known(t.residence_known, f(t.r_covers)),
         urban_place=_known(t.residence_known, ibis.cases((f(t.r_urban_true), True), (f(t.r_urban_null), NULL_BOOL),
                                                          else_=False)),
@@ -256,7 +258,7 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
                                (is_false(r.urban_place), "general.urban_place"),
                                (is_false(r.si_ok), "general.social_insurance"),
                                else_="general.employment"),
-    ).order_by("person_id")
+    )
 
 
 def _check_supported(policy: Policy) -> None:

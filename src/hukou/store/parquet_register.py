@@ -49,6 +49,7 @@ def open_register(folder: str | Path, con: Any = None) -> tuple[Any, dict[str, A
     folder = Path(folder)
     _check_folder(folder)
     con = con or ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")
     return con, {name: con.read_parquet(str(folder / f"{name}.parquet"), table_name=name) for name in TABLES}
 
 
