@@ -46,6 +46,8 @@ def main() -> int:
     ap.add_argument("--folder", type=Path, default=None)
     ap.add_argument("--synth", action="store_true", help="time generating the register too")
     ap.add_argument("--target", type=float, default=None, help="seconds allowed for the rules (default: 3 s per 10M)")
+    ap.add_argument("--database", action="append", default=[],
+                    help="also time generating and loading into this database URL (repeatable)")
     args = ap.parse_args()
     folder = args.folder or Path(f"/tmp/hukou-bench-register-{args.residents}")
     ok = True
@@ -55,6 +57,11 @@ def main() -> int:
         ok &= wall <= limit
         print(f"synth {args.residents:,} residents to Parquet: {wall:.1f} s wall, peak {peak:.1f} GB   target ≤ {limit} s "
               f"{'ok' if wall <= limit else 'MISSED'}")
+    for url in args.database:
+        wall, peak, _ = run([sys.executable, "-m", "hukou", "synth", "--residents", str(args.residents), "--out", url])
+        ok &= wall <= 60
+        print(f"synth {args.residents:,} residents into {url.split(':')[0]}: {wall:.1f} s wall   target ≤ 60 s "
+              f"{'ok' if wall <= 60 else 'MISSED'}")
     wall, peak, out = run([sys.executable, "-c", SIMULATE, str(folder)])
     rows, imports, rules = out.strip().splitlines()[-1].split()
     target = args.target or 3.0 * args.residents / 10_000_000

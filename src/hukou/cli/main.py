@@ -28,7 +28,10 @@ app.command("synth")(synth)
 
 @app.command()
 def check(
-    file: Path = typer.Argument(..., help="Facts about one person (RULEBOOK §2), YAML or JSON; - for stdin."),
+    file: Optional[Path] = typer.Argument(None, help="Facts about one person (RULEBOOK §2), YAML or JSON; - for stdin."),
+    person: Optional[int] = typer.Option(None, "--person", help="Check a person of the register instead of a file."),
+    database: Optional[str] = typer.Option(None, "--database", help="With --person: database URL (default: HUKOU_DATABASE_URL)."),
+    register: Optional[Path] = typer.Option(None, "--register", help="With --person: a Parquet register folder instead."),
     date_: Optional[str] = typer.Option(None, "--date", help="Evaluation date YYYY-MM-DD (default: today)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     lang: str = typer.Option("zh", "--lang", help="zh or en (text format)."),
@@ -52,11 +55,18 @@ def check(
             d = parse_date(date_) if date_ else date.today()
         except ValueError as exc:
             raise InputError("--date", str(exc)) from None
-        data = read_document(sys.stdin.read(), "<stdin>") if str(file) == "-" else _read_document(file)
+        if (file is None) == (person is None):
+            raise InputError("FILE", "give a facts file, or --person ID for a person of the register")
+        if person is not None:
+            from hukou.cli.register_cmds import person_facts
+
+            data = person_facts(person, d, register, database)
+        else:
+            data = read_document(sys.stdin.read(), "<stdin>") if str(file) == "-" else _read_document(file)
         try:
             verdict = check_facts(data, d, load(policy))
         except InputError as exc:
-            if exc.source is None and exc.path not in ("date", "policy"):
+            if exc.source is None and exc.path not in ("date", "policy") and file is not None:
                 exc = InputError(exc.path, exc.message, str(file))
             raise exc from None
         if format_ == "json":

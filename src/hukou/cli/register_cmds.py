@@ -28,7 +28,8 @@ def _date(value: str):
 
 def simulate(
     date_: str = typer.Option(..., "--date", help="Evaluation date YYYY-MM-DD."),
-    register: Path = typer.Option(DEFAULT_REGISTER, "--register", help="Register folder (Parquet tables)."),
+    register: Optional[Path] = typer.Option(None, "--register", help="Register folder (Parquet tables)."),
+    database: Optional[str] = typer.Option(None, "--database", help="Or a database URL (default: HUKOU_DATABASE_URL)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write one row per person to this Parquet file."),
     reform: Optional[Path] = typer.Option(None, "--reform", help="Reform file: parameter overrides to compare."),
@@ -44,12 +45,15 @@ def simulate(
         from hukou.policy.reform import apply_reform
         from hukou.store.simulation import compare, simulate as run
 
+        from hukou.store.database import database_url
+
         console = Console()
         d = _date(date_)
+        source = str(register) if register is not None else database_url(database)
         baseline_policy = load(policy)
         started = time.perf_counter()
         with console.status(f"evaluating the register at {d} …"):
-            baseline = run(register, d, baseline_policy)
+            baseline = run(source, d, baseline_policy)
         console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
         if out is not None:
             pq.write_table(baseline, out)
@@ -59,7 +63,7 @@ def simulate(
             return
         reformed_policy = apply_reform(baseline_policy, read_document(reform))
         with console.status("evaluating the reform …"):
-            reformed = run(register, d, reformed_policy)
+            reformed = run(source, d, reformed_policy)
         result = compare(baseline, reformed)
         _print_comparison(console, result, reformed_policy.title)
         if changed_out is not None:
@@ -115,18 +119,42 @@ def _print_comparison(console, result, title: str) -> None:
                       f"{row['settlement_after']}/{row['route_after'] or '—'} ({row['failed_rule_after'] or ''})")
 
 
+def person_facts(person: int, d, register: Optional[Path], database: Optional[str]) -> dict:
+    """Facts from a Parquet register folder when one is named, else from the database."""
+    if register is not None:
+        from hukou.store.parquet_register import person_facts as from_folder
+
+        return from_folder(register, person, d)
+    from hukou.store.database import connect
+    from hukou.store.database import person_facts as from_database
+
+    return from_database(connect(database), person, d)
+
+
 @register_app.command("facts")
 def register_facts(
     person: int = typer.Option(..., "--person", help="Person id in the register."),
     date_: str = typer.Option(..., "--date", help="Date YYYY-MM-DD."),
-    register: Path = typer.Option(DEFAULT_REGISTER, "--register", help="Register folder (Parquet tables)."),
+    register: Optional[Path] = typer.Option(None, "--register", help="Register folder (Parquet tables)."),
+    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
 ) -> None:
     """Print one person's RULEBOOK §2 facts at a date, as JSON (feed it to `hukou check -`)."""
 
     def body():
-        from hukou.store.parquet_register import person_facts
+        typer.echo(json.dumps(person_facts(person, _date(date_), register, database), ensure_ascii=False, indent=2))
 
-        typer.echo(json.dumps(person_facts(register, person, _date(date_)), ensure_ascii=False, indent=2))
+    guard(body)
+
+
+@register_app.command("init")
+def register_init(database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL).")) -> None:
+    """Create or upgrade the register's database schema (Alembic migrations)."""
+
+    def body():
+        from hukou.store.database import connect, database_url, migrate
+
+        migrate(connect(database))
+        typer.echo(f"register schema is up to date at {database_url(database)}")
 
     guard(body)
 
@@ -134,7 +162,8 @@ def register_facts(
 def synth(
     residents: int = typer.Option(607_441, "--residents", help="How many residents (the 2020 census: 607,441)."),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same city."),
-    out: Path = typer.Option(DEFAULT_REGISTER, "--out", help="Register folder to write (Parquet tables)."),
+    out: str = typer.Option(str(DEFAULT_REGISTER), "--out",
+                            help="A folder (Parquet tables) or a database URL (sqlite:///…, postgresql://…)."),
 ) -> None:
     """Generate a synthetic Changji calibrated to the 2020 census, and write it as a register."""
 
@@ -157,10 +186,18 @@ def synth(
 
             tables = generate(residents, seed, step)
             progress.update(task, description=f"writing {out}", advance=1)
-            write_register(tables, out)
+            if "://" in out:
+                from hukou.store.database import connect, load_tables, migrate
+
+                engine = connect(out)
+                migrate(engine)
+                load_tables(engine, tables, lambda name: progress.update(task, description=f"writing {name}"))
+            else:
+                write_register(tables, out)
             progress.update(task, description="done", completed=len(steps) + 1)
         s = summary(tables)
-        typer.echo(f"{residents:,} residents (seed {seed}) written to {out}/ in {time.perf_counter() - started:.1f} s: "
+        where = out if "://" in out else f"{out}/"
+        typer.echo(f"{residents:,} residents (seed {seed}) written to {where} in {time.perf_counter() - started:.1f} s: "
                    f"{s['urban_share']:.2%} living in urban places, hukou urbanization {s['hukou_urbanization']:.2%} "
                    f"on the census day")
 

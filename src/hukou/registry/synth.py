@@ -153,12 +153,21 @@ def _check_digits(digits17: np.ndarray) -> np.ndarray:
     return np.array(list("10X98765432"))[rem]
 
 
-def id_numbers(region: np.ndarray, birth_days: np.ndarray, male: np.ndarray, rng: np.random.Generator) -> pa.Array:
+def id_numbers(region: np.ndarray, birth_days: np.ndarray, male: np.ndarray) -> pa.Array:
     """Citizen ID numbers (GB 11643): region, birth date, sequence (odd for men), check digit."""
     n = len(region)
     births = (EPOCH + birth_days.astype("timedelta64[D]")).astype("datetime64[D]")
     ymd = np.char.replace(births.astype(str), "-", "")
-    seq = rng.integers(0, 500, size=n) * 2 + male.astype(int)
+    # the sequence numbers people born on the same day in the same place: odd for men, even for women
+    key = region.astype(np.int64) * 10**6 + birth_days.astype(np.int64) * 2 + male
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    first = np.r_[0, np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1]
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(first, np.diff(np.r_[first, n]))
+    if n and rank.max() > 498:
+        raise ValueError("more than 499 people of one sex born on one day in one place: ID sequence numbers run out")
+    seq = rank * 2 + np.where(male, 1, 2)
     seq_s = np.char.zfill(seq.astype(str), 3)
     body = np.char.add(np.char.add(region.astype("U6"), ymd), seq_s)
     digits = np.frombuffer(body.astype("S17").tobytes(), dtype=np.uint8).reshape(n, 17) - ord("0")
@@ -233,7 +242,7 @@ def generate(residents: int = CENSUS_RESIDENTS, seed: int = 2020, progress=None)
     birth_year = (EPOCH + birth.astype("timedelta64[D]")).astype("datetime64[Y]").astype(int) + 1970
     # the ID's region is the code in use in the birth year: 昌吉县 (652321) before the city of 1983
     region = np.where(group == MIGRANT, codes_in_use(prov, birth_year, rng), np.where(birth_year >= 1983, CITY, "652321"))
-    identity = pa.table({"person_id": pid, "id_number": id_numbers(region, birth, male, rng),
+    identity = pa.table({"person_id": pid, "id_number": id_numbers(region, birth, male),
                          "name": _names(n, rng), "sex": np.where(male, "M", "F")})
 
     # residence: locals since birth (or since 18 in town); migrants arrive 2000–2020, some came twice

@@ -1,8 +1,9 @@
 """The rulebook over a whole register at once: the same rules as `hukou.policy`, as Ibis expressions.
 
 `verdict_table(tables, d, policy)` takes the register's normalized fact tables
-(`hukou.registry.fact_tables`) as Ibis tables on any backend (DuckDB here; the expressions are
-plain relational algebra with window functions, so PostgreSQL and Spark run them too) and returns
+(`hukou.registry.fact_tables`) as Ibis tables (DuckDB over Parquet; the expressions are plain
+relational algebra with window functions, written with Ibis so that other backends can compile
+them — `tests/test_two_engines.py` says which are tested) and returns
 one row per person registered at D: settlement status, reason, route, household, key groups,
 followers, permit status and reason, and the failing rule. SQL's NULL is the rulebook's unknown:
 AND and OR on booleans follow Kleene's logic in SQL exactly as in `hukou.policy.trace`.
@@ -37,10 +38,6 @@ OUTPUT_COLUMNS = ("person_id", "township", "settlement", "settlement_reason", "r
 
 def _days(d: date) -> int:
     return (d - EPOCH).days
-
-
-def _ymd(d: date) -> int:
-    return d.year * 10000 + d.month * 100 + d.day
 
 
 def _ymd_of(col: ir.DateValue) -> ir.IntegerValue:
@@ -153,7 +150,7 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
         f_spouse_moving=((fam.relation == "spouse") & fam.moving).any(),
         f_someone_moving=(((fam.relation != "child") | child) & fam.moving).any(),
         f_minor_staying=(minor & ~fam.moving).any(),
-        f_followers=(((fam.relation != "child") | minor) & fam.moving).cast("int64").sum(),
+        f_followers=ibis.ifelse(((fam.relation != "child") | minor) & fam.moving, 1, 0).sum(),
     ))
 
     people = tables["people"]
@@ -172,7 +169,6 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
     _check_supported(policy)
     t = _facts(tables, d, policy)
     f = _flag
-    city = policy.city.code
 
     # Stage 1: each condition once, as a nullable boolean (NULL = unknown). The stages keep the SQL
     # small: every later expression reads these columns instead of repeating them.

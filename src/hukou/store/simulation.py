@@ -19,8 +19,50 @@ from hukou.store.parquet_register import open_register
 
 
 def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
-    con, tables = open_register(register)
+    """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`)."""
+    con, tables = open_database(str(register)) if "://" in str(register) else open_register(register)
     return verdict_table(tables, d, policy).to_pyarrow()
+
+
+def open_database(url: str):
+    """The register's fact tables on a database: PostgreSQL runs the engine's expressions itself;
+    SQLite has no arrays, so its tables are read into DuckDB first."""
+    import ibis
+    from sqlalchemy.engine import make_url
+
+    from hukou.registry.fact_tables import SCHEMAS, TABLES
+    from hukou.store.database import connect, database_url
+
+    engine = connect(url)
+    if engine.dialect.name == "postgresql":
+        u = make_url(database_url(url))
+        con = ibis.postgres.connect(host=u.host or "localhost", port=u.port or 5432, user=u.username,
+                                    password=u.password, database=u.database)
+        return con, {name: con.table(name) for name in TABLES}
+    con = ibis.duckdb.connect()
+    raw = engine.raw_connection()
+    try:
+        tables = {}
+        for name in TABLES:
+            schema = SCHEMAS[name]
+            cur = raw.cursor()
+            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}"')
+            rows = cur.fetchall()
+            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+            arrays = [pa.array(col, _sqlite_type(field.type)).cast(field.type) for col, field in zip(columns, schema, strict=True)]
+            tables[name] = con.create_table(name, pa.table(arrays, schema=schema))
+        return con, tables
+    finally:
+        raw.close()
+
+
+def _sqlite_type(arrow_type: pa.DataType) -> pa.DataType:
+    """How SQLite hands a column back: dates as ISO text, booleans as 0 and 1."""
+    if pa.types.is_date(arrow_type):
+        return pa.string()
+    if pa.types.is_boolean(arrow_type):
+        return pa.int64()
+    return arrow_type
 
 
 @dataclass

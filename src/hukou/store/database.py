@@ -1,0 +1,242 @@
+"""The register's database: connecting (SQLite in WAL mode by default, PostgreSQL in production),
+migrating with Alembic, bulk-loading a generated or imported register, and one person's facts at D.
+
+The URL comes from `--database`, else `HUKOU_DATABASE_URL`, else `sqlite:///hukou.sqlite`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from importlib import resources
+from typing import Any, Callable
+
+import pyarrow as pa
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.orm import Session
+
+from hukou.policy.errors import InputError
+from hukou.store import schema as S
+
+DEFAULT_URL = "sqlite:///hukou.sqlite"
+LOAD_ORDER = ("divisions", "people", "households", "hukou", "household_members", "residence", "housing", "employment",
+              "social_insurance", "education", "qualifications", "military", "family", "three_rights")
+
+
+def database_url(url: str | None = None) -> str:
+    url = url or os.environ.get("HUKOU_DATABASE_URL") or DEFAULT_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def connect(url: str | None = None) -> Engine:
+    url = database_url(url)
+    try:
+        engine = create_engine(url, future=True)
+    except Exception as exc:  # noqa: BLE001 - an unusable URL is the user's input
+        raise InputError("database", f"cannot use {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record):  # WAL: readers never block the writer; foreign keys on
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    return engine
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with the migrations shipped in the package."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("hukou.store").joinpath("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def _columns(model) -> list[str]:
+    return [c.name for c in model.__table__.columns]
+
+
+def load_tables(engine: Engine, tables: dict[str, pa.Table], progress: Callable[[str], None] | None = None) -> None:
+    """Write a register's tables in one transaction: all rows or none (PostgreSQL: COPY)."""
+    step = progress or (lambda name: None)
+    models = {m.__tablename__: m for m in S.Base.__subclasses__()}
+    prepared = {name: _prepare(name, tables) for name in LOAD_ORDER}
+    with engine.begin() as conn:
+        fast_pg = engine.dialect.name == "postgresql" and _skip_row_triggers(conn)
+        for name in LOAD_ORDER:
+            table = prepared[name]
+            if table is None or table.num_rows == 0:
+                continue
+            step(name)
+            cols = [c for c in _columns(models[name]) if c in table.column_names]
+            table = table.select(cols)
+            try:
+                if engine.dialect.name == "postgresql":
+                    _copy_postgres(conn.connection.driver_connection, name, table)
+                else:
+                    _insert_sqlite(conn.connection.driver_connection, name, table)
+            except Exception as exc:  # noqa: BLE001 - the driver's own error class; the transaction rolls back
+                if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation", "NotNullViolation",
+                                          "CheckViolation", "InvalidTextRepresentation", "DataError"):
+                    raise InputError(name, f"not loaded, nothing written: {str(exc).splitlines()[0]}") from None
+                raise
+        if fast_pg:  # the foreign keys were not checked row by row: check them all at once
+            conn.execute(text("SET LOCAL session_replication_role = origin"))
+            _check_references(conn)
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(conn, models, prepared)
+    if engine.dialect.name == "postgresql":  # fresh statistics, so the planner joins the new rows well
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def _reset_sequences(conn, models: dict, prepared: dict) -> None:
+    """After COPY with explicit ids, the id sequences continue after the largest id."""
+    for name in LOAD_ORDER:
+        pk = models[name].__table__.primary_key.columns.values()[0]
+        if pk.name == "id" and prepared[name] is not None and prepared[name].num_rows:
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM \"{name}\"))"))
+
+
+def _skip_row_triggers(conn) -> bool:
+    """PostgreSQL checks each foreign key with a trigger per row; a bulk load may skip them (as a
+    superuser) and check every reference afterwards with one query per table."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        return True
+    except Exception:  # noqa: BLE001 - not allowed for this role: row-by-row checks stay on
+        return False
+
+
+def _check_references(conn) -> None:
+    for table in S.Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            col, ref = fk.parent, fk.column
+            bad = conn.execute(text(
+                f'SELECT count(*) FROM "{table.name}" t WHERE t."{col.name}" IS NOT NULL AND NOT EXISTS '
+                f'(SELECT 1 FROM "{ref.table.name}" r WHERE r."{ref.name}" = t."{col.name}")')).scalar()
+            if bad:
+                raise InputError(f"{table.name}.{col.name}", f"{bad} rows refer to a missing {ref.table.name}.{ref.name}")
+
+
+def _copy_postgres(raw, name: str, table: pa.Table) -> None:
+    """COPY in CSV written by Arrow: no Python object per value."""
+    import io
+
+    import pyarrow.csv as csv
+
+    quoted = ", ".join(f'"{c}"' for c in table.column_names)
+    with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN WITH (FORMAT csv)') as copy:
+        for batch in table.to_batches(200_000):
+            buf = io.BytesIO()
+            csv.write_csv(pa.Table.from_batches([batch]), buf, csv.WriteOptions(include_header=False, quoting_style="needed"))
+            copy.write(buf.getvalue())
+
+
+def _insert_sqlite(raw, name: str, table: pa.Table) -> None:
+    """executemany with tuples; dates as ISO text, which is how SQLAlchemy stores them in SQLite."""
+    cols = []
+    for col in table.columns:
+        if pa.types.is_date(col.type):
+            col = col.cast(pa.string())
+        cols.append(col)
+    table = pa.table(cols, names=table.column_names)
+    marks = ", ".join("?" for _ in table.column_names)
+    quoted = ", ".join(f'"{c}"' for c in table.column_names)
+    cur = raw.cursor()
+    for batch in table.to_batches(100_000):
+        cur.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})',
+                        zip(*(c.to_pylist() for c in batch.columns), strict=True))
+    cur.close()
+
+
+def _prepare(name: str, tables: dict[str, pa.Table]) -> pa.Table | None:
+    """The generated tables in the database's shape (identity joined to people, units as divisions)."""
+    if name == "people":
+        people, identity = tables["people"], tables.get("identity")
+        if identity is not None:
+            people = people.join(identity, "person_id")
+        return people
+    if name == "divisions":
+        units = tables.get("units")
+        if units is None:
+            return None
+        from hukou.registry.divisions import changji_townships
+
+        towns = changji_townships()
+        kinds = ["community" if c.startswith("1") else "village" for c in units["urban_class"].to_pylist()]
+        return pa.table({
+            "code": [t.code for t in towns] + units["code"].to_pylist(),
+            "name": [t.name for t in towns] + units["name"].to_pylist(),
+            "parent_code": [t.code[:6] for t in towns] + units["township"].to_pylist(),
+            "kind": [t.kind for t in towns] + kinds,
+            "urban_class": [None] * len(towns) + units["urban_class"].to_pylist(),
+        })
+    table = tables.get(name)
+    if table is not None and "id" not in table.column_names and name not in ("three_rights",):
+        table = table.append_column("id", pa.array(range(1, table.num_rows + 1), pa.int64()))
+    return table
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _month(n: int | None) -> str | None:
+    return None if n is None else f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def person_facts(engine: Engine, person_id: int, d: date) -> dict[str, Any]:
+    """One person's RULEBOOK §2 facts at d, from the register's histories (the hukou registered at d)."""
+    with Session(engine) as session:
+        who = session.get(S.Person, person_id)
+        if who is None:
+            raise InputError("person", f"no person {person_id} in the register")
+        hukou = session.scalars(select(S.Hukou).where(S.Hukou.person_id == person_id, S.Hukou.since <= d)
+                                .order_by(S.Hukou.since.desc(), S.Hukou.id.desc())).first()
+        if hukou is None:
+            raise InputError("person", f"person {person_id} has no hukou registered on or before {d.isoformat()}")
+
+        def rows(model, *order):
+            return session.scalars(select(model).where(model.person_id == person_id).order_by(*order, model.id)).all()
+
+        facts: dict[str, Any] = {"birth_date": who.birth_date.isoformat(), "hukou": {"place": hukou.place, "urban": hukou.urban}}
+        if who.residence_known:
+            facts["residence"] = [{"from": _iso(r.start), "to": _iso(r.end), "place": r.place,
+                                   **({"urban": r.urban} if r.urban is not None else {})} for r in rows(S.Residence, S.Residence.start)]
+        if who.housing_known:
+            h = rows(S.Housing)
+            facts["housing"] = {"kind": h[0].kind, **({"registered": h[0].registered} if h[0].registered is not None else {})} \
+                if h else {"kind": "none"}
+        if who.employment_known:
+            facts["employment"] = [{"from": _iso(r.start), "to": _iso(r.end)} for r in rows(S.Employment, S.Employment.start)]
+        if who.social_insurance_known:
+            facts["social_insurance"] = [{"from": _month(r.start_month), "to": _month(r.end_month)}
+                                         for r in rows(S.SocialInsurance, S.SocialInsurance.start_month)]
+        if who.education_known:
+            facts["education"] = [{k: _iso(v) for k, v in (("level", e.level), ("admitted", e.admitted), ("graduated", e.graduated),
+                                                           ("institution_in_city", e.institution_in_city), ("abroad", e.abroad),
+                                                           ("certified", e.certified)) if v is not None}
+                                  for e in rows(S.Education, S.Education.admitted)]
+        if who.qualifications_known:
+            facts["qualifications"] = [{"kind": q.kind, **({"obtained": q.obtained.isoformat()} if q.obtained else {})}
+                                       for q in rows(S.Qualification)]
+        mil = rows(S.Military)
+        if mil:
+            facts["military"] = {k: v.isoformat() for k, v in (("enlisted", mil[0].enlisted), ("discharged", mil[0].discharged)) if v}
+        fam = rows(S.Family)
+        if fam:
+            spouse = [f for f in fam if f.relation == "spouse"]
+            facts["family"] = {**({"spouse": {"moving": spouse[0].moving}} if spouse else {}),
+                               "children": [{"birth_date": f.birth_date.isoformat(), "moving": f.moving}
+                                            for f in fam if f.relation == "child"],
+                               "parents": [{"moving": f.moving} for f in fam if f.relation == "parent"]}
+        return facts

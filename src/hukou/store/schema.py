@@ -1,0 +1,200 @@
+"""The register's database schema (SQLAlchemy 2): the fact tables the rules read, plus what a
+register must also hold to serve people (identity, households, divisions, the three rural rights).
+
+Minimal by design: every column is here because a rule, a service or a statistic needs it, and the
+docstrings say which. There is no ethnicity and no religion, and there never will be. The fact
+tables carry the same names and columns as `hukou.registry.fact_tables`, so the columnar engine
+runs on the database tables as it runs on Parquet.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {"ix": "ix_%(table_name)s_%(column_0_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+PersonId = BigInteger
+
+
+class Division(Base):
+    """A place of the city: township-level unit, or community (社区, urban) / village (村, rural) under it.
+    Purpose: residence and hukou places; the urban-rural class decides "urban place" (RULEBOOK §1)."""
+
+    __tablename__ = "divisions"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    parent_code: Mapped[Optional[str]] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))  # street | town | township | zone | community | village
+    urban_class: Mapped[Optional[str]] = mapped_column(String(3))  # 111…220 for communities and villages
+
+
+class Person(Base):
+    """A person in the register. Identity (ID number, name, sex) serves casework and services; the
+    birth date serves the age rules; `*_known` says whether the register holds that topic at all
+    (absent = unknown, RULEBOOK §2), so no verdict treats a gap in the register as "none"."""
+
+    __tablename__ = "people"
+    person_id: Mapped[int] = mapped_column(PersonId, primary_key=True, autoincrement=False)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    sex: Mapped[str] = mapped_column(String(1))  # checked against the ID number's 17th digit
+    birth_date: Mapped[date] = mapped_column(Date)
+    residence_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    housing_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    employment_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    social_insurance_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    education_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    qualifications_known: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _person_fk() -> Mapped[int]:
+    return mapped_column(PersonId, ForeignKey("people.person_id", ondelete="CASCADE"), index=True)
+
+
+class Hukou(Base):
+    """The hukou history: each registration from its date (a move-in); the next one ends it (a move-out).
+    Purpose: the hukou at D (precondition, student route, permit), hukou urbanization statistics."""
+
+    __tablename__ = "hukou"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    since: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(12))
+    urban: Mapped[bool] = mapped_column(Boolean)
+    household_id: Mapped[Optional[int]] = mapped_column(Integer, ForeignKey("households.id"))
+
+
+class Residence(Base):
+    """Periods lived in the city. Purpose: legal stable residence, the permit's half year, long-term key group."""
+
+    __tablename__ = "residence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[Optional[date]] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(12))
+    urban: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+
+class Housing(Base):
+    """Current housing. Purpose: legal stable residence (owned, employer's, school's, registered rented)."""
+
+    __tablename__ = "housing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    kind: Mapped[str] = mapped_column(String(10))
+    registered: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+
+class Employment(Base):
+    """Periods of employment. Purpose: permit basis, new-generation and long-term key groups, city minimums."""
+
+    __tablename__ = "employment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[Optional[date]] = mapped_column(Date)
+
+
+class SocialInsurance(Base):
+    """Months of urban social insurance (year × 12 + month − 1). Purpose: a city's minimum (never above 24)."""
+
+    __tablename__ = "social_insurance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    start_month: Mapped[int] = mapped_column(Integer)
+    end_month: Mapped[Optional[int]] = mapped_column(Integer)
+
+
+class Education(Base):
+    """Education records. Purpose: talent and student routes, permit study basis, student key group."""
+
+    __tablename__ = "education"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    level: Mapped[str] = mapped_column(String(12))
+    admitted: Mapped[date] = mapped_column(Date)
+    graduated: Mapped[Optional[date]] = mapped_column(Date)
+    institution_in_city: Mapped[bool] = mapped_column(Boolean, default=False)
+    abroad: Mapped[bool] = mapped_column(Boolean, default=False)
+    certified: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+
+class Qualification(Base):
+    """Skill certificates and vocational qualifications. Purpose: the talent route (技术工人)."""
+
+    __tablename__ = "qualifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    kind: Mapped[str] = mapped_column(String(30))
+    obtained: Mapped[Optional[date]] = mapped_column(Date)
+
+
+class Military(Base):
+    """Military service. Purpose: the key group of soldiers entering towns (参军进入城镇)."""
+
+    __tablename__ = "military"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    enlisted: Mapped[Optional[date]] = mapped_column(Date)
+    discharged: Mapped[Optional[date]] = mapped_column(Date)
+
+
+class Family(Base):
+    """Spouse, children and parents, and whether each moves with the person. Purpose: followers (随迁)
+    and the whole-family key group. A child's birth date decides minority."""
+
+    __tablename__ = "family"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = _person_fk()
+    relation: Mapped[str] = mapped_column(String(8))  # spouse | child | parent
+    birth_date: Mapped[Optional[date]] = mapped_column(Date)
+    moving: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Household(Base):
+    """A household (户): family or collective. Purpose: settlement registers a person into one."""
+
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # family | collective
+    place: Mapped[str] = mapped_column(String(12))
+    head_person_id: Mapped[Optional[int]] = mapped_column(PersonId, ForeignKey("people.person_id"))
+
+
+class HouseholdMember(Base):
+    """Who belongs to a household, from when. Purpose: household records and follower registration."""
+
+    __tablename__ = "household_members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = _person_fk()
+    relation: Mapped[str] = mapped_column(String(10))  # head | spouse | child | parent | other | member
+    since: Mapped[date] = mapped_column(Date)
+
+
+class ThreeRights(Base):
+    """Contracted land, homestead and collective income rights of a rural hukou holder. Purpose: the
+    departments that protect them (§十); never a condition of settlement and never read by a rule."""
+
+    __tablename__ = "three_rights"
+    person_id: Mapped[int] = mapped_column(PersonId, ForeignKey("people.person_id", ondelete="CASCADE"), primary_key=True)
+    contracted_land: Mapped[bool] = mapped_column(Boolean)
+    homestead: Mapped[bool] = mapped_column(Boolean)
+    collective_income: Mapped[bool] = mapped_column(Boolean)
+
+
+Index("ix_hukou_person_since", Hukou.person_id, Hukou.since)
+
+FACT_MODELS = {m.__tablename__: m for m in (Person, Hukou, Residence, Housing, Employment, SocialInsurance, Education,
+                                            Qualification, Military, Family)}
