@@ -202,3 +202,69 @@ def synth(
                    f"on the census day")
 
     guard(body)
+
+
+@register_app.command("import")
+def register_import(
+    folder: Path = typer.Argument(..., help="Folder with one file per table (people.csv, hukou.csv, …)."),
+    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+) -> None:
+    """Import a register: every row is checked first; with any problem nothing is written."""
+
+    def body():
+        from hukou.policy.errors import InputError
+        from hukou.registry.imports import MAX_PROBLEMS, read_register
+        from hukou.store.database import connect, database_url, load_tables, migrate
+
+        if fmt not in ("csv", "parquet"):
+            raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+        if not folder.is_dir():
+            raise InputError("FOLDER", f"no folder at {folder}")
+        tables, problems = read_register(folder, fmt)
+        if problems:
+            for p in problems:
+                typer.echo(p.text(), err=True)
+            more = " (stopped counting)" if len(problems) >= MAX_PROBLEMS else ""
+            typer.echo(f"error: {len(problems)} problem(s){more}; nothing was imported", err=True)
+            raise typer.Exit(2)
+        engine = connect(database)
+        migrate(engine)
+        load_tables(engine, tables)
+        counts = ", ".join(f"{t.num_rows:,} {name}" for name, t in tables.items() if name != "identity")
+        typer.echo(f"imported into {database_url(database)} in one transaction: {counts}")
+
+    guard(body)
+
+
+@register_app.command("export")
+def register_export(
+    out: Path = typer.Option(..., "--out", help="Folder to write, one file per table."),
+    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+) -> None:
+    """Export the register's tables (the same layout `register import` reads)."""
+
+    def body():
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        from hukou.policy.errors import InputError
+        from hukou.registry.fact_tables import TABLES
+        from hukou.store.database import connect, read_tables
+
+        if fmt not in ("csv", "parquet"):
+            raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+        tables = read_tables(connect(database), TABLES)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            path = out / f"{name}.{fmt}"
+            tmp = out / f".{name}.{fmt}.tmp"
+            if fmt == "csv":
+                pacsv.write_csv(table, tmp)
+            else:
+                pq.write_table(table, tmp)
+            tmp.replace(path)
+        typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
+
+    guard(body)

@@ -186,6 +186,37 @@ def _prepare(name: str, tables: dict[str, pa.Table]) -> pa.Table | None:
     return table
 
 
+def read_tables(engine: Engine, names) -> dict[str, pa.Table]:
+    """Whole tables as Arrow, in the register's file layout (people with their identity columns)."""
+    from hukou.registry.imports import schema_of
+
+    raw = engine.raw_connection()
+    try:
+        out = {}
+        for name in names:
+            schema = schema_of(name)
+            cur = raw.cursor()
+            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}" ORDER BY 1')
+            rows = cur.fetchall()
+            cur.close()
+            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
+            out[name] = pa.table([pa.array(col, _driver_type(engine, f.type)).cast(f.type)
+                                  for col, f in zip(columns, schema, strict=True)], schema=schema)
+        return out
+    finally:
+        raw.close()
+
+
+def _driver_type(engine: Engine, arrow_type: pa.DataType) -> pa.DataType:
+    """How the driver hands a column back: SQLite gives dates as ISO text and booleans as 0 and 1."""
+    if engine.dialect.name == "sqlite":
+        if pa.types.is_date(arrow_type):
+            return pa.string()
+        if pa.types.is_boolean(arrow_type):
+            return pa.int64()
+    return arrow_type
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 

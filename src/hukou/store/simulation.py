@@ -30,8 +30,8 @@ def open_database(url: str):
     import ibis
     from sqlalchemy.engine import make_url
 
-    from hukou.registry.fact_tables import SCHEMAS, TABLES
-    from hukou.store.database import connect, database_url
+    from hukou.registry.fact_tables import TABLES
+    from hukou.store.database import connect, database_url, read_tables
 
     engine = connect(url)
     if engine.dialect.name == "postgresql":
@@ -40,29 +40,7 @@ def open_database(url: str):
                                     password=u.password, database=u.database)
         return con, {name: con.table(name) for name in TABLES}
     con = ibis.duckdb.connect()
-    raw = engine.raw_connection()
-    try:
-        tables = {}
-        for name in TABLES:
-            schema = SCHEMAS[name]
-            cur = raw.cursor()
-            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}"')
-            rows = cur.fetchall()
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
-            arrays = [pa.array(col, _sqlite_type(field.type)).cast(field.type) for col, field in zip(columns, schema, strict=True)]
-            tables[name] = con.create_table(name, pa.table(arrays, schema=schema))
-        return con, tables
-    finally:
-        raw.close()
-
-
-def _sqlite_type(arrow_type: pa.DataType) -> pa.DataType:
-    """How SQLite hands a column back: dates as ISO text, booleans as 0 and 1."""
-    if pa.types.is_date(arrow_type):
-        return pa.string()
-    if pa.types.is_boolean(arrow_type):
-        return pa.int64()
-    return arrow_type
+    return con, {name: con.create_table(name, table) for name, table in read_tables(engine, TABLES).items()}
 
 
 @dataclass

@@ -1,0 +1,175 @@
+"""Reading a register from CSV or Parquet files, checking every row before anything is written.
+
+A register folder holds one file per table (`people.csv` or `people.parquet`, …): the fact tables of
+`hukou.registry.fact_tables`, with `people` also carrying `id_number`, `name` and `sex`. Each
+problem names the file, the line (CSV, counting the header as line 1) or row (Parquet), and the
+field. An import with any problem writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from hukou.policy.facts import EDUCATION_LEVELS, HOUSING_KINDS, QUALIFICATION_KINDS
+from hukou.registry.fact_tables import SCHEMAS, TABLES
+
+IDENTITY = pa.schema([("id_number", pa.string()), ("name", pa.string()), ("sex", pa.string())])
+PEOPLE_SCHEMA = pa.schema(list(SCHEMAS["people"]) + list(IDENTITY))
+OPTIONAL_COLUMNS = {"residence": {"end", "urban"}, "housing": {"registered"}, "employment": {"end"},
+                    "social_insurance": {"end_month"}, "education": {"graduated", "certified"},
+                    "qualifications": {"obtained"}, "military": {"enlisted", "discharged"}, "family": {"birth_date"}}
+ENUMS = {("housing", "kind"): HOUSING_KINDS, ("education", "level"): EDUCATION_LEVELS,
+         ("qualifications", "kind"): QUALIFICATION_KINDS, ("family", "relation"): ("spouse", "child", "parent"),
+         ("people", "sex"): ("M", "F")}
+MAX_PROBLEMS = 200
+_PLACE = re.compile(r"^[1-9]\d{5}(\d{3}(\d{3})?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+def schema_of(name: str) -> pa.Schema:
+    return PEOPLE_SCHEMA if name == "people" else SCHEMAS[name]
+
+
+def _parse(value: Any, kind: pa.DataType) -> Any:
+    """One CSV cell as the column's type; raises ValueError with what was expected."""
+    if value is None or value == "":
+        return None
+    if pa.types.is_date(kind):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"expected a date YYYY-MM-DD (got {value!r})")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a real calendar date (got {value!r})") from None
+    if pa.types.is_boolean(kind):
+        if value.lower() in ("true", "1"):
+            return True
+        if value.lower() in ("false", "0"):
+            return False
+        raise ValueError(f"expected true or false (got {value!r})")
+    if pa.types.is_integer(kind):
+        if not re.fullmatch(r"-?\d+", value):
+            raise ValueError(f"expected a whole number (got {value!r})")
+        return int(value)
+    return value
+
+
+def read_table(path: Path, name: str, problems: list[Problem]) -> pa.Table | None:
+    """A table from CSV (every cell checked) or Parquet (types checked by the file), or None on problems."""
+    schema = schema_of(name)
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        missing = [f.name for f in schema if f.name not in table.column_names]
+        if missing:
+            problems.append(Problem(path.name, 1, missing[0], "column missing"))
+            return None
+        try:
+            return table.select(schema.names).cast(schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            problems.append(Problem(path.name, 1, "", f"columns of the wrong type: {exc}"))
+            return None
+    raw = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={f.name: pa.string() for f in schema}, strings_can_be_null=False))
+    missing = [f.name for f in schema if f.name not in raw.column_names]
+    if missing:
+        problems.append(Problem(path.name, 1, missing[0], "column missing"))
+        return None
+    columns = {}
+    for field in schema:
+        values = raw[field.name].to_pylist()
+        parsed = []
+        for i, v in enumerate(values):
+            try:
+                parsed.append(_parse(v, field.type))
+            except ValueError as exc:
+                problems.append(Problem(path.name, i + 2, field.name, str(exc)))
+                parsed.append(None)
+        columns[field.name] = pa.array(parsed, field.type)
+    return pa.table(columns, schema=schema)
+
+
+def _rows(table: pa.Table) -> list[dict]:
+    return table.to_pylist()
+
+
+def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], int], people: set[int] | None,
+               problems: list[Problem]) -> None:
+    """Row rules: required fields, known values, dates in order, ID numbers, references to people."""
+    from stdnum.cn import ric
+
+    optional = OPTIONAL_COLUMNS.get(name, set())
+    for i, row in enumerate(_rows(table)):
+        if len(problems) >= MAX_PROBLEMS:
+            return
+
+        def bad(field: str, message: str) -> None:
+            problems.append(Problem(file, line_of(i), field, message))
+
+        for field, value in row.items():
+            if value is None and field not in optional:
+                bad(field, "required")
+            enum = ENUMS.get((name, field))
+            if enum and value is not None and value not in enum:
+                bad(field, f"expected one of {', '.join(enum)} (got {value!r})")
+        if name != "people" and people is not None and row["person_id"] not in people:
+            bad("person_id", f"no person {row['person_id']} in people")
+        for lo, hi in (("start", "end"), ("admitted", "graduated"), ("enlisted", "discharged"), ("start_month", "end_month")):
+            if row.get(lo) is not None and row.get(hi) is not None and row[hi] < row[lo]:
+                bad(hi, f"before {lo}")
+        if "place" in row and row["place"] is not None and not _PLACE.match(row["place"]):
+            bad("place", f"expected a place code of 6, 9 or 12 digits (got {row['place']!r})")
+        if name == "family" and row["relation"] == "child" and row["birth_date"] is None:
+            bad("birth_date", "required for a child")
+        if name == "people" and row["id_number"]:
+            number = row["id_number"]
+            if not ric.is_valid(number):
+                bad("id_number", f"not a valid citizen ID number ({number})")
+            elif row["birth_date"] is not None and ric.get_birth_date(number) != row["birth_date"]:
+                bad("id_number", f"birth date {ric.get_birth_date(number)} differs from birth_date {row['birth_date']}")
+            elif row["sex"] in ("M", "F") and (int(number[16]) % 2 == 1) != (row["sex"] == "M"):
+                bad("id_number", f"sex digit does not match sex {row['sex']}")
+
+
+def read_register(folder: Path, fmt: str) -> tuple[dict[str, pa.Table], list[Problem]]:
+    """All tables of a register folder, and every problem found (an empty list: safe to write)."""
+    problems: list[Problem] = []
+    tables: dict[str, pa.Table] = {}
+    for name in TABLES:
+        path = folder / f"{name}.{fmt}"
+        if not path.exists():
+            problems.append(Problem(path.name, 0, "", "file missing"))
+            continue
+        table = read_table(path, name, problems)
+        if table is not None:
+            tables[name] = table
+    if problems:
+        return tables, problems
+    people = set(tables["people"]["person_id"].to_pylist())
+    if len(people) != tables["people"].num_rows:
+        problems.append(Problem(f"people.{fmt}", 0, "person_id", "duplicate person ids"))
+    for name in TABLES:
+        file = f"{name}.{fmt}"
+        line_of = (lambda i: i + 2) if fmt == "csv" else (lambda i: i + 1)
+        check_rows(name, tables[name], file, line_of, people, problems)
+    identity = tables["people"].select(["person_id", "id_number", "name", "sex"])
+    tables["identity"] = identity
+    tables["people"] = tables["people"].select(SCHEMAS["people"].names)
+    return tables, problems
