@@ -106,22 +106,18 @@ def read_table(path: Path, name: str, problems: list[Problem]) -> pa.Table | Non
     return pa.table(columns, schema=schema)
 
 
-def _rows(table: pa.Table) -> list[dict]:
-    return table.to_pylist()
-
-
 def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], int], people: set[int] | None,
                problems: list[Problem]) -> None:
     """Row rules: required fields, known values, dates in order, ID numbers, references to people."""
     from stdnum.cn import ric
 
     optional = OPTIONAL_COLUMNS.get(name, set())
-    for i, row in enumerate(_rows(table)):
+    for i, row in enumerate(table.to_pylist()):
         if len(problems) >= MAX_PROBLEMS:
             return
 
-        def bad(field: str, message: str) -> None:
-            problems.append(Problem(file, line_of(i), field, message))
+        def bad(field: str, message: str, line: int = line_of(i)) -> None:
+            problems.append(Problem(file, line, field, message))
 
         for field, value in row.items():
             if value is None and field not in optional:
