@@ -147,3 +147,24 @@ def test_cli_simulate_with_a_reform_prints_both_sides(tmp_path, register):
 def test_cli_simulate_missing_register_is_an_input_error(tmp_path):
     r = hukou("simulate", "--register", str(tmp_path / "nowhere"), "--date", "2020-11-01")
     assert r.returncode == 2 and r.stderr.startswith("error: register: no register folder")
+
+
+def test_synth_households_hold_every_local_hukou_holder_once_with_one_head():
+    t = generate(8_000, seed=13)
+    members = t["household_members"].to_pylist()
+    households = {h["id"]: h for h in t["households"].to_pylist()}
+    heads = [m for m in members if m["relation"] == "head"]
+    assert len(heads) == len(households)
+    assert {m["household_id"] for m in heads} == set(households)
+    assert all(households[m["household_id"]]["head_person_id"] == m["person_id"] for m in heads)
+    # every person whose current hukou is in the city belongs to exactly one household at that place
+    latest = {}
+    for h in sorted(t["hukou"].to_pylist(), key=lambda r: r["since"]):
+        latest[h["person_id"]] = h["place"]
+    local = {p for p, place in latest.items() if place.startswith("652301")}
+    by_person = {}
+    for m in members:
+        assert m["person_id"] not in by_person
+        by_person[m["person_id"]] = m["household_id"]
+    assert set(by_person) == local
+    assert all(households[hid]["place"] == latest[p] for p, hid in by_person.items())

@@ -176,7 +176,7 @@ def synth(
 
         if residents < 1:
             raise InputError("--residents", f"expected a positive number (got {residents})")
-        steps = ["people", "hukou", "residence", "education", "work", "housing", "family", "three rights"]
+        steps = ["people", "hukou", "residence", "education", "work", "housing", "family", "households", "three rights"]
         started = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as progress:
             task = progress.add_task("generating", total=len(steps) + 1)

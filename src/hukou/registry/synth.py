@@ -367,6 +367,23 @@ def generate(residents: int = CENSUS_RESIDENTS, seed: int = 2020, progress=None)
                        "birth_date": _opt_date(np.concatenate(fam_birth), rel == "child"),
                        "moving": np.concatenate(fam_move)}, schema=SCHEMAS["family"])
 
+    # households: the city's hukou holders live in family households of about three, each registered
+    # at one place; the first member is the head
+    step("households")
+    local = np.flatnonzero(group != MIGRANT)
+    local = local[np.argsort(hukou_place[local], kind="stable")]
+    place_sorted = hukou_place[local]
+    starts = np.r_[True, place_sorted[1:] != place_sorted[:-1]] | (rng.random(len(local)) < 1 / 2.8)
+    household_of = np.cumsum(starts)  # 1, 2, …
+    heads = local[starts]
+    households = pa.table({"id": np.arange(1, len(heads) + 1, dtype=np.int64), "kind": np.full(len(heads), "family"),
+                           "place": hukou_place[heads], "head_person_id": pid[heads]})
+    current_since = np.where(moved, move_day, birth)
+    household_members = pa.table({
+        "id": np.arange(1, len(local) + 1, dtype=np.int64), "household_id": household_of.astype(np.int64),
+        "person_id": pid[local], "relation": np.where(starts, "head", "member"),
+        "since": _date_array(current_since[local])})
+
     # three rural rights: held by rural hukou holders of the city's villages (never a condition, §十)
     step("three rights")
     rural_local = (group == LOCAL_RURAL) & (age >= 18)
@@ -383,7 +400,8 @@ def generate(residents: int = CENSUS_RESIDENTS, seed: int = 2020, progress=None)
     return {"people": people, "hukou": hukou_tbl, "residence": residence, "housing": housing,
             "employment": employment, "social_insurance": social_insurance, "education": education,
             "qualifications": qualifications, "military": military, "family": family,
-            "identity": identity, "units": units_tbl, "three_rights": three_rights}
+            "identity": identity, "units": units_tbl, "three_rights": three_rights,
+            "households": households, "household_members": household_members}
 
 
 def summary(tables: dict[str, pa.Table], d: date = CENSUS_DAY) -> dict[str, float]:
