@@ -19,7 +19,7 @@ class PersonMaker:
     def day(self) -> date:
         """A date near a boundary of some rule, or anywhere in the last 25 years."""
         r, d = self.r, self.d
-        anchors = [d, add_months(d, -6), d - timedelta(days=1824), d - timedelta(days=1825), add_months(d, -12),
+        anchors = [d, add_months(d, -6), add_months(d, -3), d - timedelta(days=1824), d - timedelta(days=1825), add_months(d, -12),
                    date(2016, 2, 29), date(2018, 12, 5)]
         if r.random() < 0.6:
             return r.choice(anchors) + timedelta(days=r.randint(-2, 2))

@@ -19,7 +19,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from hukou.policy.calendar import months_before
+from hukou.policy.calendar import days_in_month, months_before
 from hukou.policy.conditions import STABLE_KINDS
 from hukou.policy.errors import InputError
 from hukou.policy.facts import HIGHER_EDUCATION
@@ -126,7 +126,9 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     jobs = jobs.mutate(_prev=jobs.e.max().over(wj))
     parts.append(_per_person(jobs, j_employed=(jobs.e == dd).any(), j_days=_covered_part(jobs.s, jobs.e, jobs._prev).sum()))
 
-    if policy.values_at(d)[P_SOCIAL_INSURANCE] > 0:  # a requirement of 0 reads nothing (RULEBOOK §1)
+    facts_read = {c.require.fact for c in policy.extra_conditions}
+    if policy.values_at(d)[P_SOCIAL_INSURANCE] > 0 or "social_insurance_months" in facts_read:
+        # a requirement of 0 reads nothing (RULEBOOK §1)
         si = tables["social_insurance"]
         d_month = d.year * 12 + d.month - 1
         si = si.filter(si.start_month <= d_month)
@@ -136,8 +138,9 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
         parts.append(_per_person(si, si_months=_covered_part(si.s, si.e, si._prev).sum()))
 
     housing = tables["housing"]
+    kind = {"h_kind": housing.kind.max()} if "housing.kind" in facts_read else {}
     parts.append(_per_person(housing, h_stable=housing.kind.isin(sorted(STABLE_KINDS)).any(),
-                             h_rented=(housing.kind == "rented").any(), h_registered=housing.registered.any()))
+                             h_rented=(housing.kind == "rented").any(), h_registered=housing.registered.any(), **kind))
     mil = tables["military"]
     parts.append(_per_person(mil, m_discharged=f(mil.discharged.notnull() & (mil.discharged <= D)).any()))
 
@@ -166,7 +169,6 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
 def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     """Per-person verdicts at d for every person registered then (RULEBOOK §3–§4, as in `evaluate`)."""
     values = policy.values_at(d)
-    _check_supported(policy)
     t = _facts(tables, d, policy)
     f = _flag
 
@@ -209,12 +211,15 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
         employed=_known(t.employment_known, f(t.j_employed)),
         studying=_known(t.education_known, f(t.e_studying)),
         followers_if_eligible=t.f_followers.fill_null(0),
+        **{f"x{i}": _extra_condition(c.require, i, t, d, policy) for i, c in enumerate(policy.extra_conditions)},
     )
+    extras = {route: [f"x{i}" for i, c in enumerate(policy.extra_conditions) if c.route == route]
+              for route in ("talent", "student", "general")}
     # Stage 2: routes and their Kleene combinations
     r = c.mutate(
-        talent=c.graduate | c.vocational | c.skilled | c.overseas,
-        student=~c.hukou_urban & c.enrolled,
-        general=c.lsr & c.urban_place & c.si_ok & c.emp_ok,
+        talent=_all((c.graduate | c.vocational | c.skilled | c.overseas, *(c[x] for x in extras["talent"]))),
+        student=_all((~c.hukou_urban & c.enrolled, *(c[x] for x in extras["student"]))),
+        general=_all((c.lsr, c.urban_place, c.si_ok, c.emp_ok, *(c[x] for x in extras["general"]))),
         already=c.hukou_urban & c.local,
         basis=c.employed | c.lsr | c.studying,
     )
@@ -253,11 +258,56 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
                                (is_false(r.lsr), "general.legal_stable_residence"),
                                (is_false(r.urban_place), "general.urban_place"),
                                (is_false(r.si_ok), "general.social_insurance"),
-                               else_="general.employment"),
+                               (is_false(r.emp_ok), "general.employment"),
+                               *((is_false(r[x]), f"general.extra.{int(x[1:]) + 1}") for x in extras["general"]),
+                               else_=none),
     )
 
 
-def _check_supported(policy: Policy) -> None:
-    if policy.extra_conditions:
-        raise InputError("extra_conditions", "the register engine does not run extra conditions yet; "
-                                             "check people one at a time with `hukou check`")
+def _all(conditions) -> ir.BooleanValue:
+    """Kleene AND of several conditions (SQL's AND is Kleene's)."""
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out & c
+    return out
+
+
+def _compare(actual: ir.Value, op: str, value) -> ir.BooleanValue:
+    if op == "==":
+        return actual == value
+    if op == "!=":
+        return actual != value
+    if op == "in":
+        return actual.isin(list(value))
+    if op == "not_in":
+        return ~actual.isin(list(value))
+    if op == "startswith":
+        return actual.cast("string").startswith(str(value))
+    return {"<": actual < value, "<=": actual <= value, ">": actual > value, ">=": actual >= value}[op]
+
+
+def _extra_condition(req, index: int, t: ir.Table, d: date, policy: Policy) -> ir.BooleanValue:
+    """A city's extra condition (extra_conditions.evaluate_extras) on the facts the engine carries."""
+    fact, op, value = req.fact, req.op, req.value
+    if fact == "age":
+        birthday_not_reached = (t.birth_date.month() * 100 + t.birth_date.day()) > (d.month * 100 + d.day)
+        actual = d.year - t.birth_date.year() - ibis.ifelse(birthday_not_reached, 1, 0)
+        return _compare(actual, op, value)
+    if fact == "residence_months":
+        start = (ibis.date(EPOCH.isoformat()) + t.run_start.as_interval("D"))
+        months = (d.year - start.year()) * 12 + (d.month - start.month()) - ibis.ifelse(
+            ibis.least(start.day(), days_in_month(d.year, d.month)) > d.day, 1, 0)
+        return _known(t.residence_known, _flag(_compare(months.fill_null(0), op, value)))
+    if fact == "employment_months":
+        return _known(t.employment_known, _flag(_compare(t.j_days.fill_null(0) // DAYS_PER_EMPLOYMENT_MONTH, op, value)))
+    if fact == "social_insurance_months":
+        return _known(t.social_insurance_known, _flag(_compare(t.si_months.fill_null(0), op, value)))
+    if fact == "housing.kind":
+        return _known(t.housing_known, _flag(_compare(t.h_kind.fill_null("none"), op, value)))
+    if fact == "hukou.urban":
+        return _compare(t.hukou_urban, op, value)
+    if fact == "hukou.place" and op == "startswith" and str(value) == policy.city.code:
+        return t.hukou_local
+    raise InputError(f"extra_conditions[{index}].require.fact",
+                     f"the register engine does not compile a condition on {fact!r} yet; check people one at a time "
+                     "with `hukou check`")
