@@ -204,6 +204,13 @@ def synth(
     guard(body)
 
 
+def _check_format(fmt: str) -> None:
+    from hukou.policy.errors import InputError
+
+    if fmt not in ("csv", "parquet"):
+        raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+
+
 @register_app.command("import")
 def register_import(
     folder: Path = typer.Argument(..., help="Folder with one file per table (people.csv, hukou.csv, …)."),
@@ -217,8 +224,7 @@ def register_import(
         from hukou.registry.imports import MAX_PROBLEMS, read_register
         from hukou.store.database import connect, database_url, load_tables, migrate
 
-        if fmt not in ("csv", "parquet"):
-            raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+        _check_format(fmt)
         if not folder.is_dir():
             raise InputError("FOLDER", f"no folder at {folder}")
         tables, problems = read_register(folder, fmt)
@@ -249,12 +255,10 @@ def register_export(
         import pyarrow.csv as pacsv
         import pyarrow.parquet as pq
 
-        from hukou.policy.errors import InputError
         from hukou.registry.fact_tables import TABLES
         from hukou.store.database import connect, read_tables
 
-        if fmt not in ("csv", "parquet"):
-            raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+        _check_format(fmt)
         tables = read_tables(connect(database), TABLES)
         out.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():

@@ -173,12 +173,13 @@ def _prepare(name: str, tables: dict[str, pa.Table]) -> pa.Table | None:
 
         towns = changji_townships()
         kinds = ["community" if c.startswith("1") else "village" for c in units["urban_class"].to_pylist()]
+        city = towns[0].code[:6]
         return pa.table({
-            "code": [t.code for t in towns] + units["code"].to_pylist(),
-            "name": [t.name for t in towns] + units["name"].to_pylist(),
-            "parent_code": [t.code[:6] for t in towns] + units["township"].to_pylist(),
-            "kind": [t.kind for t in towns] + kinds,
-            "urban_class": [None] * len(towns) + units["urban_class"].to_pylist(),
+            "code": [city] + [t.code for t in towns] + units["code"].to_pylist(),
+            "name": ["昌吉市"] + [t.name for t in towns] + units["name"].to_pylist(),
+            "parent_code": [None] + [t.code[:6] for t in towns] + units["township"].to_pylist(),
+            "kind": ["city"] + [t.kind for t in towns] + kinds,
+            "urban_class": [None] * (len(towns) + 1) + units["urban_class"].to_pylist(),
         })
     table = tables.get(name)
     if table is not None and "id" not in table.column_names and name not in ("three_rights",):

@@ -27,14 +27,14 @@ PersonId = BigInteger
 
 
 class Division(Base):
-    """A place of the city: township-level unit, or community (社区, urban) / village (村, rural) under it.
+    """A place: the city, its township-level units, and the communities (社区, urban) and villages (村, rural) under them.
     Purpose: residence and hukou places; the urban-rural class decides "urban place" (RULEBOOK §1)."""
 
     __tablename__ = "divisions"
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
     parent_code: Mapped[Optional[str]] = mapped_column(String(12))
-    kind: Mapped[str] = mapped_column(String(12))  # street | town | township | zone | community | village
+    kind: Mapped[str] = mapped_column(String(12))  # city | street | town | township | zone | community | village
     urban_class: Mapped[Optional[str]] = mapped_column(String(3))  # 111…220 for communities and villages
 
 
