@@ -10,7 +10,7 @@ import pytest
 from hukou.policies import load
 from hukou.policy.verdict import evaluate, parse_person
 from hukou.registry.fact_tables import to_tables
-from hukou.store.columnar import verdict_table
+from hukou.store.columnar import verdicts
 from randompeople import PersonMaker
 
 FIELDS = ("settlement", "settlement_reason", "route", "household", "key_groups", "followers",
@@ -32,7 +32,7 @@ def assert_engines_agree(policy, d: date, seed: int, people_count: int = 4000) -
     expected = {pid: single_engine_row(evaluate(p, d, policy)) for pid, p in people}
     con = ibis.duckdb.connect()
     tables = {name: con.create_table(name, t) for name, t in to_tables(people).items()}
-    got = verdict_table(tables, d, policy).to_pyarrow().to_pylist()
+    got = verdicts(tables, d, policy).to_pylist()
     assert len(got) == len(expected)
     mismatches = [(row["person_id"], field, expected[row["person_id"]][field], row[field])
                   for row in got for field in FIELDS if row[field] != expected[row["person_id"]][field]]

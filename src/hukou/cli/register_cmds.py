@@ -61,11 +61,12 @@ def simulate(
         if reform is None:
             _print_summary(console, baseline)
             return
-        reformed_policy = apply_reform(baseline_policy, read_document(reform))
+        reform_doc = read_document(reform)
+        reformed_policy = apply_reform(baseline_policy, reform_doc)
         with console.status("evaluating the reform …"):
             reformed = run(source, d, reformed_policy)
         result = compare(baseline, reformed)
-        _print_comparison(console, result, reformed_policy.title)
+        _print_comparison(console, result, str(reform_doc.get("title") or reform))
         if changed_out is not None:
             pq.write_table(result.changed, changed_out)
             console.print(f"wrote {changed_out}")
@@ -99,7 +100,7 @@ def _print_comparison(console, result, title: str) -> None:
     for col in ("township", "people", "baseline", "reform", "change"):
         t.add_column(col, justify="left" if col == "township" else "right")
     for code, people, base, new in result.by_township:
-        t.add_row(f"{names.get(code, code)} {code}", f"{people:,}", f"{base:,}", f"{new:,}", f"{new - base:+,}")
+        t.add_row(f"{names[code]} {code}" if code in names else code, f"{people:,}", f"{base:,}", f"{new:,}", f"{new - base:+,}")
     console.print(t)
     r = Table(title="按落户方式 By route (everyone; — is not eligible)")
     for col in ("route", "baseline", "reform", "change"):

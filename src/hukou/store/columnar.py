@@ -1,6 +1,6 @@
 """The rulebook over a whole register at once: the same rules as `hukou.policy`, as Ibis expressions.
 
-`verdict_table(tables, d, policy)` takes the register's normalized fact tables
+`verdicts(tables, d, policy)` takes the register's normalized fact tables
 (`hukou.registry.fact_tables`) as Ibis tables (DuckDB over Parquet; the expressions are plain
 relational algebra with window functions, written with Ibis so that other backends can compile
 them — `tests/test_two_engines.py` says which are tested) and returns
@@ -18,6 +18,8 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
 
 from hukou.policy.calendar import days_in_month, months_before
 from hukou.policy.conditions import STABLE_KINDS
@@ -85,9 +87,14 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     dd = _days(d)
     parts = []
 
+    # the registration in force at d: the latest one, found as one integer maximum of
+    # since × 4 + in-the-city × 2 + urban (cheaper than arg_max; same-day registrations do not occur)
     hukou = tables["hukou"].filter(tables["hukou"].since <= D)
-    parts.append(_per_person(hukou, hukou_local=hukou.place.startswith(policy.city.code).argmax(hukou.since),
-                             hukou_urban=hukou.urban.argmax(hukou.since)))
+    # (days counted from 1422 rather than 1970, so every value is positive and SQL's division exact)
+    packed = ((hukou.since.epoch_days().cast("int64") + 200_000) * 4 + ibis.ifelse(hukou.place.startswith(policy.city.code), 2, 0)
+              + ibis.ifelse(hukou.urban, 1, 0))
+    latest = _per_person(hukou, _packed=packed.max())
+    parts.append(latest.select("person_id", hukou_local=(latest._packed // 2) % 2 == 1, hukou_urban=latest._packed % 2 == 1))
 
     edu = tables["education"].filter(tables["education"].admitted <= D)
     graduated = f(edu.graduated.notnull() & (edu.graduated <= D))
@@ -234,8 +241,6 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
     route = ibis.cases((r.already, none), (is_true(r.talent), "talent"), (is_true(r.student), "student"),
                        (is_true(r.general), "general"), else_=none)
     rural = ~r.hukou_urban
-    key_groups = ibis.array([ibis.ifelse(rural & r[f"g_{name}"], name, none) for name in KEY_GROUPS]) \
-        .filter(lambda g: g.notnull())
     return r.select(
         person_id=r.person_id,
         township=r.township,
@@ -246,7 +251,7 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
         household=ibis.cases(
             (route == "talent", ibis.cases((is_true(r.lsr), "family"), (is_false(r.lsr), "collective"), else_=none)),
             (route == "student", "collective"), (route == "general", "family"), else_=none),
-        key_groups=key_groups,
+        **{f"kg_{name}": rural & r[f"g_{name}"] for name in KEY_GROUPS},
         followers=ibis.ifelse(r.eligible, r.followers_if_eligible, 0).cast("int64"),
         residence_permit=ibis.cases((r.local, "ineligible"), (is_true(r.permit_ok), "eligible"),
                                     (is_false(r.permit_ok), "ineligible"), else_="undetermined"),
@@ -262,6 +267,26 @@ def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Ta
                                *((is_false(r[x]), f"general.extra.{int(x[1:]) + 1}") for x in extras["general"]),
                                else_=none),
     )
+
+
+def with_key_groups(table: pa.Table) -> pa.Table:
+    """The four `kg_*` flags as one list column `key_groups`, in rulebook order (built here, after
+    the query: lists are the costliest thing to build per row in SQL)."""
+    flags = np.column_stack([table[f"kg_{name}"].to_numpy(zero_copy_only=False) for name in KEY_GROUPS]) \
+        if table.num_rows else np.zeros((0, len(KEY_GROUPS)), bool)
+    rows, cols = np.nonzero(flags)
+    offsets = np.r_[0, np.cumsum(flags.sum(axis=1))].astype(np.int32)
+    names = pa.array(np.array(KEY_GROUPS, dtype=object)[cols], pa.string())
+    groups = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), names)
+    kept = [c for c in table.column_names if not c.startswith("kg_")]
+    position = kept.index("household") + 1
+    out = table.select(kept)
+    return out.add_column(position, "key_groups", groups)
+
+
+def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy) -> pa.Table:
+    """Run the rules over the register at d: one row per person (`OUTPUT_COLUMNS`)."""
+    return with_key_groups(verdict_table(tables, d, policy).to_pyarrow())
 
 
 def _all(conditions) -> ir.BooleanValue:

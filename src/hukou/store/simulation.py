@@ -14,14 +14,14 @@ import duckdb
 import pyarrow as pa
 
 from hukou.policy.policy_file import Policy
-from hukou.store.columnar import verdict_table
+from hukou.store.columnar import verdicts
 from hukou.store.parquet_register import open_register
 
 
 def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
     """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`)."""
     con, tables = open_database(str(register)) if "://" in str(register) else open_register(register)
-    return verdict_table(tables, d, policy).to_pyarrow()
+    return verdicts(tables, d, policy)
 
 
 def open_database(url: str):
