@@ -45,9 +45,9 @@ def _legal_stable_residence(sit: Situation) -> tuple[Tri, dict, tuple[str, ...]]
 
 
 def legal_stable_residence(sit: Situation, trace: Trace, rule: str, cite: str) -> Tri:
-    if sit._lsr is None:
-        sit._lsr = _legal_stable_residence(sit)
-    result, values, unknown = sit._lsr
+    if sit.lsr_facts is None:
+        sit.lsr_facts = _legal_stable_residence(sit)
+    result, values, unknown = sit.lsr_facts
     return trace.add(rule, result, cite, dict(values), unknown=unknown)
 
 

@@ -163,6 +163,17 @@ def followers(person: Person, d: date) -> int:
     return count
 
 
+def _household(route: str, sit: Situation) -> str | None:
+    """Student: the institution's collective household. General: a family household. Talent: a family
+    household with a legal stable residence, a collective one without, not known while that is unknown
+    (the general route has worked the legal stable residence out already)."""
+    if route == "student":
+        return "collective"
+    if route == "general":
+        return "family"
+    return {True: "family", False: "collective", None: None}[sit.lsr_facts[0]]
+
+
 def evaluate_settlement(sit: Situation, policy: Policy, values: dict, cites: dict, trace: Trace) -> SettlementResult:
     person = sit.person
     if person.hukou.urban and person.hukou.place.startswith(policy.city.code):
@@ -188,9 +199,8 @@ def evaluate_settlement(sit: Situation, policy: Policy, values: dict, cites: dic
 
     for name in ROUTES:
         if routes[name] is True:
-            household = "collective" if name == "student" else "family" if name == "general" else \
-                {True: "family", False: "collective", None: None}[sit._lsr[0]]
-            return SettlementResult("eligible", None, name, household, routes, followers(person, sit.d), [], trace.reasons)
+            return SettlementResult("eligible", None, name, _household(name, sit), routes, followers(person, sit.d), [],
+                                    trace.reasons)
     if routes["talent"] is False and routes["student"] is False and routes["general"] is False:
         general_rules = rules["general"]
         failed = next(r[0] for r in trace.reasons if r[1] is False and r[0] in general_rules)

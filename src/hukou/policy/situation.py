@@ -12,7 +12,7 @@ from hukou.policy.facts import Education, Person, Residence
 
 
 class Situation:
-    __slots__ = ("person", "d", "covering", "education", "employed", "_lsr")
+    __slots__ = ("person", "d", "covering", "education", "employed", "lsr_facts")
 
     def __init__(self, person: Person, d: date):
         self.person = person
@@ -32,4 +32,4 @@ class Situation:
                 if j.start <= d and (j.end is None or d <= j.end):
                     self.employed = True
                     break
-        self._lsr = None
+        self.lsr_facts = None  # (result, values, unknown keys) of the legal stable residence, once worked out
