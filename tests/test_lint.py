@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hukou.policies import load_path
 from hukou.policy.lint import CODES, lint
 from hukou.policy.policy_file import parse_policy
 from policytools import changji_dict, cite
@@ -142,3 +145,28 @@ def test_l8_unknown_fact():
 def test_derived_and_dotted_facts_are_known():
     for fact in ("age", "residence_months", "employment_months", "social_insurance_months", "housing.kind", "education.level"):
         assert codes(with_condition(fact, "==", 1)) == [], fact
+
+
+BAD_FILES = sorted((Path(__file__).parent / "policies").glob("L*.yaml"))
+
+
+def test_there_is_a_bad_policy_file_for_every_code():
+    assert {f.name.split("-")[0] for f in BAD_FILES} == set(CODES)
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
+def test_each_bad_policy_file_fails_with_its_code_alone(path):
+    problems = lint(load_path(path))
+    assert [p.code for p in problems] == [path.name.split("-")[0]]
+
+
+def test_lint_command_exits_non_zero_on_a_bad_file_and_zero_on_the_example():
+    import subprocess
+    import sys
+
+    bad = subprocess.run([sys.executable, "-m", "hukou", "policy", "lint", str(BAD_FILES[0])], capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stdout.startswith("L1 forbidden-condition")
+    good = subprocess.run([sys.executable, "-m", "hukou", "policy", "lint",
+                           str(Path(__file__).parent.parent / "docs" / "examples" / "example-city.yaml")],
+                          capture_output=True, text=True)
+    assert good.returncode == 0 and good.stdout.strip().endswith(": ok")
