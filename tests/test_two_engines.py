@@ -75,6 +75,15 @@ def _variant_policy():
         {"route": "general", "require": {"fact": "housing.kind", "op": "in", "value": ["owned", "rented", "employer"]},
          "cite": cite()},
         {"route": "talent", "require": {"fact": "hukou.urban", "op": "==", "value": False}, "cite": cite("§四")},
+        {"route": "student", "require": {"fact": "education.certified", "op": "!=", "value": True}, "cite": cite("§四")},
+        {"route": "talent", "require": {"fact": "residence.urban", "op": "==", "value": True}, "cite": cite("§四")},
+        {"route": "general", "require": {"fact": "employment.from", "op": "<=", "value": date(2019, 2, 28)},
+         "cite": cite()},
+        {"route": "general", "require": {"fact": "housing.registered", "op": "!=", "value": False}, "cite": cite()},
+        {"route": "talent", "require": {"fact": "qualifications.kind", "op": "in",
+                                        "value": ["skill_certificate", "vocational_qualification"]}, "cite": cite("§四")},
+        {"route": "student", "require": {"fact": "military.discharged", "op": ">=", "value": date(2000, 1, 1)},
+         "cite": cite("§四")},
     ]
     return parse_policy(data)
 

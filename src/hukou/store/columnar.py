@@ -163,6 +163,8 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
         f_followers=ibis.ifelse(((fam.relation != "child") | minor) & fam.moving, 1, 0).sum(),
     ))
 
+    parts += _list_conditions(tables, d, policy)
+
     people = tables["people"]
     t = people.filter(people.birth_date <= D).inner_join(parts[0], "person_id")
     for part in parts[1:]:
@@ -311,6 +313,49 @@ def _compare(actual: ir.Value, op: str, value) -> ir.BooleanValue:
     return {"<": actual < value, "<=": actual <= value, ">": actual > value, ">=": actual >= value}[op]
 
 
+# Record tables an extra condition may reach into, with the records dated on or before D
+# (extra_conditions._dated_on_or_before) and the flag that says whether the topic is known.
+LIST_TABLES = {
+    "residence": (lambda t, D: t.start <= D, "residence_known"),
+    "employment": (lambda t, D: t.start <= D, "employment_known"),
+    "education": (lambda t, D: t.admitted <= D, "education_known"),
+    "qualifications": (lambda t, D: t.obtained.notnull() & (t.obtained <= D), "qualifications_known"),
+    "military": (lambda t, D: ibis.literal(True), None),  # one record or none; absent means none
+    "housing": (lambda t, D: ibis.literal(True), "housing_known"),
+}
+_COLUMN = {"from": "start", "to": "end"}
+
+
+def _list_path(fact: str) -> tuple[str, str] | None:
+    table, _, column = fact.partition(".")
+    if table in LIST_TABLES and column and "." not in column and fact != "housing.kind":
+        return table, _COLUMN.get(column, column)
+    return None
+
+
+def _list_conditions(tables: dict[str, ir.Table], d: date, policy: Policy) -> list[ir.Table]:
+    """Per person, whether some record satisfies each extra condition on a record path, and whether
+    some record leaves it unknown (a NULL value)."""
+    D = ibis.literal(d)
+    parts = []
+    for i, c in enumerate(policy.extra_conditions):
+        path = _list_path(c.require.fact)
+        if path is None:
+            continue
+        name, column = path
+        dated, _ = LIST_TABLES[name]
+        t = tables[name]
+        if column not in t.columns:
+            raise InputError(f"extra_conditions[{i}].require.fact", f"{name} has no field {column!r}")
+        t = t.filter(dated(t, D))
+        pred = _compare(t[column], c.require.op, c.require.value)
+        if name == "housing":  # one current record: its value, unknown where it is NULL
+            parts.append(_per_person(t, **{f"x{i}_value": pred.any()}))
+        else:
+            parts.append(_per_person(t, **{f"x{i}_true": _flag(pred).any(), f"x{i}_null": pred.isnull().any()}))
+    return parts
+
+
 def _extra_condition(req, index: int, t: ir.Table, d: date, policy: Policy) -> ir.BooleanValue:
     """A city's extra condition (extra_conditions.evaluate_extras) on the facts the engine carries."""
     fact, op, value = req.fact, req.op, req.value
@@ -333,6 +378,16 @@ def _extra_condition(req, index: int, t: ir.Table, d: date, policy: Policy) -> i
         return _compare(t.hukou_urban, op, value)
     if fact == "hukou.place" and op == "startswith" and str(value) == policy.city.code:
         return t.hukou_local
+    path = _list_path(fact)
+    if path is not None:
+        name = path[0]
+        known = LIST_TABLES[name][1]
+        if name == "housing":
+            return _known(t[known], t[f"x{index}_value"])
+        found = ibis.cases((_flag(t[f"x{index}_true"]), True),
+                           (_flag(t[f"x{index}_null"]) if name != "military" else ibis.literal(False), NULL_BOOL),
+                           else_=False)
+        return found if known is None else _known(t[known], found)
     raise InputError(f"extra_conditions[{index}].require.fact",
                      f"the register engine does not compile a condition on {fact!r} yet; check people one at a time "
                      "with `hukou check`")
