@@ -144,3 +144,17 @@ def test_demo_prints_example_checks():
     assert r.returncode == 0
     assert r.stdout.count("落户:") == len(list(EXAMPLES.glob("*.yaml")))
     assert "还需了解" in r.stdout
+
+
+def test_policy_test_finds_a_case_policy_next_to_the_case_file(tmp_path: Path):
+    (tmp_path / "city.yaml").write_text(EXAMPLE_CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "cases.yaml").write_text(
+        "- name: seventeen, so the example city's extra condition (age 18) fails\n  date: 2020-06-01\n  policy: city.yaml\n"
+        "  person: {birth_date: 2003-06-01, hukou: {place: '622425', urban: false},\n"
+        "           residence: [{from: 2019-01-01, place: '659999001', urban: true}], housing: {kind: owned},\n"
+        "           employment: [{from: 2019-01-01}], social_insurance: [{from: 2019-01}], education: [], qualifications: []}\n"
+        "  expect: {settlement: ineligible}\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "hukou", "policy", "test", str(tmp_path / "cases.yaml")],
+                       capture_output=True, text=True, timeout=60, cwd="/")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().endswith("1 passed, 0 failed")

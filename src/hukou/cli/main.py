@@ -98,7 +98,7 @@ def policy_test(paths: List[Path] = typer.Argument(..., help="Case files or fold
         for f in files:
             cases = _read_document(f)
             try:
-                results = run_cases(cases, lambda name: load(name or "changji-2018"))
+                results = run_cases(cases, lambda name, here=f.parent: load(_policy_near(name, here)))
             except InputError as exc:
                 raise InputError(exc.path, exc.message, str(f)) from None
             for r in results:
@@ -114,6 +114,14 @@ def policy_test(paths: List[Path] = typer.Argument(..., help="Case files or fold
             raise typer.Exit(1)
 
     _guard(body)
+
+
+def _policy_near(name: str | None, folder: Path) -> str:
+    """A case's `policy:`: a shipped name, or a path relative to the case file (else to the working folder)."""
+    if not name:
+        return "changji-2018"
+    near = folder / name
+    return str(near) if near.exists() else name
 
 
 @policy_app.command("lint")
