@@ -8,6 +8,9 @@ from functools import lru_cache
 from importlib import resources
 
 
+CITY_NAME = "昌吉市"
+
+
 @dataclass(frozen=True)
 class Township:
     code: str  # 9 digits: county code + 3

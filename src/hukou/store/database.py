@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import pyarrow as pa
 from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.orm import Session
 
 from hukou.policy.errors import InputError
+from hukou.registry.person_facts import ORDER, facts_at
 from hukou.store import schema as S
 
 DEFAULT_URL = "sqlite:///hukou.sqlite"
@@ -169,14 +169,14 @@ def _prepare(name: str, tables: dict[str, pa.Table]) -> pa.Table | None:
         units = tables.get("units")
         if units is None:
             return None
-        from hukou.registry.divisions import changji_townships
+        from hukou.registry.divisions import CITY_NAME, changji_townships
 
         towns = changji_townships()
         kinds = ["community" if c.startswith("1") else "village" for c in units["urban_class"].to_pylist()]
         city = towns[0].code[:6]
         return pa.table({
             "code": [city] + [t.code for t in towns] + units["code"].to_pylist(),
-            "name": ["昌吉市"] + [t.name for t in towns] + units["name"].to_pylist(),
+            "name": [CITY_NAME] + [t.name for t in towns] + units["name"].to_pylist(),
             "parent_code": [None] + [t.code[:6] for t in towns] + units["township"].to_pylist(),
             "kind": ["city"] + [t.kind for t in towns] + kinds,
             "urban_class": [None] * (len(towns) + 1) + units["urban_class"].to_pylist(),
@@ -218,57 +218,14 @@ def _driver_type(engine: Engine, arrow_type: pa.DataType) -> pa.DataType:
     return arrow_type
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _month(n: int | None) -> str | None:
-    return None if n is None else f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
 def person_facts(engine: Engine, person_id: int, d: date) -> dict[str, Any]:
-    """One person's RULEBOOK §2 facts at d, from the register's histories (the hukou registered at d)."""
-    with Session(engine) as session:
-        who = session.get(S.Person, person_id)
-        if who is None:
-            raise InputError("person", f"no person {person_id} in the register")
-        hukou = session.scalars(select(S.Hukou).where(S.Hukou.person_id == person_id, S.Hukou.since <= d)
-                                .order_by(S.Hukou.since.desc(), S.Hukou.id.desc())).first()
-        if hukou is None:
-            raise InputError("person", f"person {person_id} has no hukou registered on or before {d.isoformat()}")
+    """One person's RULEBOOK §2 facts at d, from the register's histories in the database."""
+    tables = S.Base.metadata.tables
+    with engine.connect() as conn:
+        def rows(name: str) -> list[dict]:
+            table = tables[name]
+            order = [table.c[c] for c in ORDER.get(name, ())] + ([table.c.id] if "id" in table.c else [])
+            query = select(table).where(table.c.person_id == person_id).order_by(*order)
+            return [dict(r._mapping) for r in conn.execute(query)]
 
-        def rows(model, *order):
-            return session.scalars(select(model).where(model.person_id == person_id).order_by(*order, model.id)).all()
-
-        facts: dict[str, Any] = {"birth_date": who.birth_date.isoformat(), "hukou": {"place": hukou.place, "urban": hukou.urban}}
-        if who.residence_known:
-            facts["residence"] = [{"from": _iso(r.start), "to": _iso(r.end), "place": r.place,
-                                   **({"urban": r.urban} if r.urban is not None else {})} for r in rows(S.Residence, S.Residence.start)]
-        if who.housing_known:
-            h = rows(S.Housing)
-            facts["housing"] = {"kind": h[0].kind, **({"registered": h[0].registered} if h[0].registered is not None else {})} \
-                if h else {"kind": "none"}
-        if who.employment_known:
-            facts["employment"] = [{"from": _iso(r.start), "to": _iso(r.end)} for r in rows(S.Employment, S.Employment.start)]
-        if who.social_insurance_known:
-            facts["social_insurance"] = [{"from": _month(r.start_month), "to": _month(r.end_month)}
-                                         for r in rows(S.SocialInsurance, S.SocialInsurance.start_month)]
-        if who.education_known:
-            facts["education"] = [{k: _iso(v) for k, v in (("level", e.level), ("admitted", e.admitted), ("graduated", e.graduated),
-                                                           ("institution_in_city", e.institution_in_city), ("abroad", e.abroad),
-                                                           ("certified", e.certified)) if v is not None}
-                                  for e in rows(S.Education, S.Education.admitted)]
-        if who.qualifications_known:
-            facts["qualifications"] = [{"kind": q.kind, **({"obtained": q.obtained.isoformat()} if q.obtained else {})}
-                                       for q in rows(S.Qualification)]
-        mil = rows(S.Military)
-        if mil:
-            facts["military"] = {k: v.isoformat() for k, v in (("enlisted", mil[0].enlisted), ("discharged", mil[0].discharged)) if v}
-        fam = rows(S.Family)
-        if fam:
-            spouse = [f for f in fam if f.relation == "spouse"]
-            facts["family"] = {**({"spouse": {"moving": spouse[0].moving}} if spouse else {}),
-                               "children": [{"birth_date": f.birth_date.isoformat(), "moving": f.moving}
-                                            for f in fam if f.relation == "child"],
-                               "parents": [{"moving": f.moving} for f in fam if f.relation == "parent"]}
-        return facts
+        return facts_at(person_id, d, rows)

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from hukou.policy.errors import InputError
 from hukou.registry.fact_tables import SCHEMAS, TABLES
+from hukou.registry.person_facts import ORDER, facts_at
 
 
 def write_register(tables: dict[str, pa.Table], folder: str | Path) -> Path:
@@ -53,65 +54,17 @@ def open_register(folder: str | Path, con: Any = None) -> tuple[Any, dict[str, A
     return con, {name: con.read_parquet(str(folder / f"{name}.parquet"), table_name=name) for name in TABLES}
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _month(n: int | None) -> str | None:
-    return None if n is None else f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
 def person_facts(folder: str | Path, person_id: int, d: date) -> dict[str, Any]:
-    """One person's RULEBOOK §2 facts at d from the register (the hukou registered at d)."""
+    """One person's RULEBOOK §2 facts at d from the register folder."""
     folder = Path(folder)
     _check_folder(folder)
     con = duckdb.connect()
 
-    def rows(name: str, order: str = "") -> list[dict]:
-        sql = f"SELECT * FROM read_parquet(?) WHERE person_id = ? {order}"
+    def rows(name: str) -> list[dict]:
+        order = ", ".join(ORDER.get(name, ()))
+        sql = "SELECT * FROM read_parquet(?) WHERE person_id = ?" + (f" ORDER BY {order}" if order else "")
         result = con.execute(sql, [str(folder / f"{name}.parquet"), person_id])
         cols = [c[0] for c in result.description]
         return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
 
-    people = rows("people")
-    if not people:
-        raise InputError("person", f"no person {person_id} in the register")
-    who = people[0]
-    hukou = [h for h in rows("hukou", "ORDER BY since") if h["since"] <= d]
-    if not hukou:
-        raise InputError("person", f"person {person_id} has no hukou registered on or before {d.isoformat()}")
-    facts: dict[str, Any] = {"birth_date": who["birth_date"].isoformat(),
-                             "hukou": {"place": hukou[-1]["place"], "urban": hukou[-1]["urban"]}}
-    if who["residence_known"]:
-        facts["residence"] = [{"from": _iso(r["start"]), "to": _iso(r["end"]), "place": r["place"],
-                               **({"urban": r["urban"]} if r["urban"] is not None else {})}
-                              for r in rows("residence", "ORDER BY start")]
-    if who["housing_known"]:
-        housing = rows("housing")
-        facts["housing"] = ({"kind": housing[0]["kind"],
-                             **({"registered": housing[0]["registered"]} if housing[0]["registered"] is not None else {})}
-                            if housing else {"kind": "none"})
-    if who["employment_known"]:
-        facts["employment"] = [{"from": _iso(r["start"]), "to": _iso(r["end"])} for r in rows("employment", "ORDER BY start")]
-    if who["social_insurance_known"]:
-        facts["social_insurance"] = [{"from": _month(r["start_month"]), "to": _month(r["end_month"])}
-                                     for r in rows("social_insurance", "ORDER BY start_month")]
-    if who["education_known"]:
-        facts["education"] = [{k: _iso(v) for k, v in r.items() if k != "person_id" and v is not None}
-                              for r in rows("education", "ORDER BY admitted")]
-    if who["qualifications_known"]:
-        facts["qualifications"] = [{k: _iso(v) for k, v in r.items() if k != "person_id" and v is not None}
-                                   for r in rows("qualifications")]
-    military = rows("military")
-    if military:
-        facts["military"] = {k: _iso(v) for k, v in military[0].items() if k != "person_id" and v is not None}
-    family = rows("family")
-    if family:
-        spouse = [f for f in family if f["relation"] == "spouse"]
-        facts["family"] = {
-            **({"spouse": {"moving": spouse[0]["moving"]}} if spouse else {}),
-            "children": [{"birth_date": f["birth_date"].isoformat(), "moving": f["moving"]}
-                         for f in family if f["relation"] == "child"],
-            "parents": [{"moving": f["moving"]} for f in family if f["relation"] == "parent"],
-        }
-    return facts
+    return facts_at(person_id, d, rows)
