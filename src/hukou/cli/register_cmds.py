@@ -197,7 +197,7 @@ def synth(
                 write_register(tables, out)
             progress.update(task, description="done", completed=len(steps) + 1)
         s = summary(tables)
-        where = out if "://" in out else f"{out}/"
+        where = out if "://" in out else f"{Path(out)}/"
         typer.echo(f"{residents:,} residents (seed {seed}) written to {where} in {time.perf_counter() - started:.1f} s: "
                    f"{s['urban_share']:.2%} living in urban places, hukou urbanization {s['hukou_urbanization']:.2%} "
                    f"on the census day")
