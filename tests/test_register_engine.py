@@ -168,3 +168,15 @@ def test_synth_households_hold_every_local_hukou_holder_once_with_one_head():
         by_person[m["person_id"]] = m["household_id"]
     assert set(by_person) == local
     assert all(households[hid]["place"] == latest[p] for p, hid in by_person.items())
+
+
+def test_simulating_a_register_under_another_citys_policy_is_an_input_error(register):
+    from pathlib import Path
+
+    from hukou.policies import load_path
+    from hukou.policy.errors import InputError
+
+    city = load_path(Path(__file__).parent.parent / "docs" / "examples" / "example-city.yaml")
+    with pytest.raises(InputError) as err:
+        simulate(register, date(2020, 11, 1), city)
+    assert err.value.path == "residence.place" and "lie outside 示例市" in err.value.message

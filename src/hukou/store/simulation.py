@@ -21,7 +21,22 @@ from hukou.store.parquet_register import open_register
 def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
     """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`)."""
     con, tables = open_database(str(register)) if "://" in str(register) else open_register(register)
+    _check_places(tables, policy)
     return verdicts(tables, d, policy)
+
+
+def _check_places(tables, policy: Policy) -> None:
+    """Residence records are periods lived in the city (RULEBOOK §2): a register of another city, or
+    a policy of another city, is an input error here as it is for one person."""
+    from hukou.policy.errors import InputError
+
+    res = tables["residence"]
+    outside = res.filter(~res.place.startswith(policy.city.code))
+    n = outside.count().execute()
+    if n:
+        example = outside.select("place").limit(1).to_pyarrow()["place"][0].as_py()
+        raise InputError("residence.place", f"{n:,} residence records lie outside {policy.city.name} "
+                                            f"({policy.city.code}…), e.g. {example}: is this the city's register and policy?")
 
 
 def open_database(url: str):
