@@ -32,7 +32,7 @@ def _check_places(tables, policy: Policy) -> None:
 
     res = tables["residence"]
     outside = res.filter(~res.place.startswith(policy.city.code))
-    n = outside.count().execute()
+    n = outside.count().to_pyarrow().as_py()
     if n:
         example = outside.select("place").limit(1).to_pyarrow()["place"][0].as_py()
         raise InputError("residence.place", f"{n:,} residence records lie outside {policy.city.name} "
