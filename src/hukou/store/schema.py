@@ -9,10 +9,10 @@ runs on the database tables as it runs on Parquet.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -198,3 +198,52 @@ Index("ix_hukou_person_since", Hukou.person_id, Hukou.since)
 
 FACT_MODELS = {m.__tablename__: m for m in (Person, Hukou, Residence, Housing, Employment, SocialInsurance, Education,
                                             Qualification, Military, Family)}
+
+
+class CaseRow(Base):
+    """A case (settlement, residence permit, student or graduate move). Its state lives in its actions."""
+
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[Optional[int]] = mapped_column(PersonId, ForeignKey("people.person_id"), index=True)
+    township: Mapped[Optional[str]] = mapped_column(String(9), index=True)  # jurisdiction: who may see it
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseActionRow(Base):
+    """One action of a case's append-only log; `seq` is the case's version after it. The primary key
+    (case_id, seq) makes two concurrent appends of the same version impossible."""
+
+    __tablename__ = "case_actions"
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_user: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON)
+
+
+class IdempotencyKey(Base):
+    """A submission's idempotency key: a replay returns the first result."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """The audit log: who did or read what, when and why; each entry's hash covers the previous one."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(60))
+    what: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(80))
+    why: Mapped[str] = mapped_column(String(200))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

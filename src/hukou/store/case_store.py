@@ -1,0 +1,111 @@
+"""Cases in the database: each append is one transaction, checked by the pure case rules first;
+submissions are idempotent; every read of a person's case and every action goes to a hash-chained
+audit log. Two officers acting on the same version: one wins, the other gets a conflict (409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hukou.cases import case as C
+from hukou.store import schema as S
+
+GENESIS = "0" * 64
+
+
+def _entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject: str, why: str) -> str:
+    body = json.dumps([prev, seq, at.isoformat(), who, what, subject, why], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def audit(session: Session, at: datetime, who: str, what: str, subject: str, why: str) -> None:
+    """Append to the audit log inside the caller's transaction (the chain is serialized by its key)."""
+    last = session.execute(select(S.AuditEntry.seq, S.AuditEntry.hash).order_by(S.AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    session.add(S.AuditEntry(seq=seq, at=at, who=who, what=what, subject=subject, why=why, prev_hash=prev,
+                             hash=_entry_hash(prev, seq, at, who, what, subject, why)))
+
+
+def verify_audit(engine: Engine) -> int | None:
+    """The first entry whose hash does not follow from the chain, or None when the chain is whole."""
+    prev = GENESIS
+    with Session(engine) as session:
+        for e in session.scalars(select(S.AuditEntry).order_by(S.AuditEntry.seq)):
+            if e.prev_hash != prev or e.hash != _entry_hash(prev, e.seq, e.at, e.who, e.what, e.subject, e.why):
+                return e.seq
+            prev = e.hash
+    return None
+
+
+def _to_case(row: S.CaseRow, actions: list[S.CaseActionRow]) -> C.Case:
+    return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, dict(a.data)) for a in actions))
+
+
+class CaseStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def submit(self, kind: str, action: C.Action, idempotency_key: str, person_id: int | None = None,
+               township: str | None = None) -> tuple[C.Case, bool]:
+        """A new case from its submission, or the first case for a replayed key (second value False)."""
+        with Session(self.engine) as session, session.begin():
+            first = session.get(S.IdempotencyKey, (idempotency_key, action.by))
+            if first is not None:
+                return self._load(session, first.case_id), False
+            case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
+            session.add(S.CaseRow(id=case.id, kind=kind, person_id=person_id, township=township, created_at=action.at))
+            session.flush()
+            self._add_action(session, case.id, 1, action)
+            session.add(S.IdempotencyKey(key=idempotency_key, user=action.by, case_id=case.id, created_at=action.at))
+            audit(session, action.at, action.by, "case.submit", case.id, kind)
+        return case, True
+
+    def act(self, case_id: str, action: C.Action, expected_version: int) -> C.Case:
+        """Append one action in one transaction; a concurrent append of the same version loses with 409."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                case = C.append(self._load(session, case_id), action, expected_version)
+                self._add_action(session, case_id, case.version, action)
+                audit(session, action.at, action.by, f"case.{action.type}", case_id, action.data.get("reason", ""))
+            return case
+        except IntegrityError:
+            raise C.CaseError("expected_version", "someone acted on this case at the same moment; reload and try again",
+                              status=409) from None
+
+    def read(self, case_id: str, who: str, why: str, at: datetime) -> C.Case:
+        """A case, for someone, for a reason: the read is logged."""
+        with Session(self.engine) as session, session.begin():
+            case = self._load(session, case_id)
+            audit(session, at, who, "case.read", case_id, why)
+        return case
+
+    def count(self) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(S.CaseRow)) or 0
+
+    @staticmethod
+    def _add_action(session: Session, case_id: str, seq: int, action: C.Action) -> None:
+        session.add(S.CaseActionRow(case_id=case_id, seq=seq, type=action.type, at=action.at, by_user=action.by,
+                                    role=action.role, data=_jsonable(action.data)))
+        session.flush()  # the (case_id, seq) key is checked here, inside the transaction
+
+    @staticmethod
+    def _load(session: Session, case_id: str) -> C.Case:
+        row = session.get(S.CaseRow, case_id)
+        if row is None:
+            raise C.CaseError("case", f"no case {case_id}", status=404)
+        actions = session.scalars(select(S.CaseActionRow).where(S.CaseActionRow.case_id == case_id)
+                                  .order_by(S.CaseActionRow.seq)).all()
+        return _to_case(row, list(actions))
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
