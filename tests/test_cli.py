@@ -158,3 +158,33 @@ def test_policy_test_finds_a_case_policy_next_to_the_case_file(tmp_path: Path):
                        capture_output=True, text=True, timeout=60, cwd="/")
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().endswith("1 passed, 0 failed")
+
+
+def test_serve_answers_the_eligibility_endpoint_on_loopback():
+    import json as _json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "hukou", "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        body = _json.dumps({"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": False}}).encode()
+        for _ in range(100):
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/eligibility?date=2019-03-01", data=body,
+                                             headers={"content-type": "application/json"})
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    verdict = _json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer")
+        assert verdict["settlement"]["status"] == "undetermined"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

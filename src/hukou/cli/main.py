@@ -175,6 +175,18 @@ def policy_list() -> None:
 
 
 @app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name.")) -> None:
+    """Serve the API (OpenAPI page at /docs, spec at /openapi.json)."""
+    import uvicorn
+
+    from hukou.api.app import create_app
+
+    typer.echo(f"hukou API at http://{host}:{port}/docs")
+    uvicorn.run(create_app(policy), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None:
     """Print a few example checks of the Changji policy with their explanations."""
     from hukou.cli.demo import run_demo

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): thin handlers over the rules, the register and the cases."""

@@ -1,0 +1,58 @@
+"""The API application. Stable paths for outside clients start with /api/v1.
+
+`POST /api/v1/eligibility?date=D`: RULEBOOK §2 facts in, the §7 verdict out, no login needed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+from fastapi import Body, FastAPI, Query, Request
+
+from hukou import __version__
+from hukou.api import problems
+from hukou.policies import DEFAULT_POLICY, load, shipped
+from hukou.policy.errors import InputError
+from hukou.policy.facts import parse_date
+from hukou.policy.verdict import check
+
+FACTS_EXAMPLE = {
+    "birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False},
+    "residence": [{"from": "2015-03-01", "to": None, "place": "652301003", "urban": True}],
+    "housing": {"kind": "rented", "registered": True}, "employment": [{"from": "2015-03-01", "to": None}],
+    "education": [], "qualifications": [],
+}
+
+
+def create_app(policy: str = DEFAULT_POLICY) -> FastAPI:
+    app = FastAPI(title="hukou", version=__version__,
+                  description="落户与居住证：规则即代码。Settlement and residence-permit rules as code, with the law beside them.")
+    problems.install(app)
+    default_policy = policy
+
+    @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
+    async def eligibility(
+        request: Request,
+        date_: Optional[str] = Query(None, alias="date", description="Evaluation date YYYY-MM-DD (default: today)"),
+        policy: Optional[str] = Query(None, description="A shipped policy name (default: the city's)"),
+        facts: Any = Body(None, examples=[FACTS_EXAMPLE], description="RULEBOOK §2 facts"),
+    ) -> dict[str, Any]:
+        try:
+            d = parse_date(date_) if date_ else date.today()
+        except ValueError as exc:
+            raise InputError("date", str(exc)) from None
+        if policy and policy not in shipped():
+            raise InputError("policy", f"expected a shipped policy: {', '.join(shipped())} (got {policy!r})")
+        if facts is None:
+            raise InputError("", "expected a JSON object of facts about a person")
+        return check(facts, d, load(policy or default_policy))
+
+    @app.get("/api/v1/health", tags=["service"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+app = create_app()
