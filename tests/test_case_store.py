@@ -70,3 +70,28 @@ def test_a_refused_action_writes_nothing(tmp_path):
     assert store.read(case.id, "a1", "check", T0).version == 1
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_log WHERE what = 'case.approved'")).scalar() == 0
+
+
+def _concurrent_reads(url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, engine = _store(url)
+    case, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "alice"), "k")
+
+    def read(i):
+        return store.read(case.id, f"officer{i % 4}", "review", T0 + timedelta(seconds=i)).version
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(read, range(80))) == [1] * 80
+    assert verify_audit(engine) is None
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 81
+    return engine
+
+
+def test_concurrent_writers_keep_the_audit_chain_whole_on_sqlite(tmp_path):
+    _concurrent_reads(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+
+
+def test_concurrent_writers_keep_the_audit_chain_whole_on_postgres(postgres_url):
+    _concurrent_reads(postgres_url).dispose()

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from hukou.cases import case as C
 from hukou.store import schema as S
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x68756B6F  # "huko": the advisory lock that serializes the audit chain on PostgreSQL
 
 
 def _entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject: str, why: str) -> str:
@@ -27,7 +28,10 @@ def _entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject:
 
 
 def audit(session: Session, at: datetime, who: str, what: str, subject: str, why: str) -> None:
-    """Append to the audit log inside the caller's transaction (the chain is serialized by its key)."""
+    """Append to the audit log inside the caller's transaction. Writers take turns: SQLite transactions
+    hold the write lock from their start (`database.connect`); PostgreSQL takes an advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
     last = session.execute(select(S.AuditEntry.seq, S.AuditEntry.hash).order_by(S.AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     session.add(S.AuditEntry(seq=seq, at=at, who=who, what=what, subject=subject, why=why, prev_hash=prev,

@@ -39,11 +39,17 @@ def connect(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):  # WAL: readers never block the writer; foreign keys on
+            conn.isolation_level = None  # SQLAlchemy's "begin" below starts the transactions
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # take the write lock at the start: what a transaction read stays true until it commits
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
 
 
