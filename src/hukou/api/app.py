@@ -11,7 +11,7 @@ from typing import Any, Optional
 from fastapi import Body, FastAPI, Query, Request
 
 from hukou import __version__
-from hukou.api import problems
+from hukou.api import applications, problems
 from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
@@ -25,11 +25,14 @@ FACTS_EXAMPLE = {
 }
 
 
-def create_app(policy: str = DEFAULT_POLICY) -> FastAPI:
+def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> FastAPI:
+    """The API; the register and cases live in `database` (default: HUKOU_DATABASE_URL or SQLite)."""
     app = FastAPI(title="hukou", version=__version__,
                   description="落户与居住证：规则即代码。Settlement and residence-permit rules as code, with the law beside them.")
     problems.install(app)
     default_policy = policy
+    app.state.case_store = _lazy_store(database)
+    app.include_router(applications.router)
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
     async def eligibility(
@@ -53,6 +56,24 @@ def create_app(policy: str = DEFAULT_POLICY) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+
+def _lazy_store(database: str | None):
+    """The case store, connected and migrated on first use (the eligibility check needs no database)."""
+    holder: dict = {}
+
+    def get():
+        if "store" not in holder:
+            from hukou.store.case_store import CaseStore
+            from hukou.store.database import connect, migrate
+
+            engine = connect(database)
+            migrate(engine)
+            holder["store"] = CaseStore(engine)
+        return holder["store"]
+
+    return get
 
 
 app = create_app()

@@ -273,3 +273,28 @@ def register_export(
         typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
 
     guard(body)
+
+
+@register_app.command("add-user")
+def add_user(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., "--role", help="applicant, police_station, county_approver, department, leader, "
+                                                 "auditor or administrator."),
+    township: Optional[str] = typer.Option(None, "--township", help="A police station's township (9 digits)."),
+    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+) -> None:
+    """Create or update a user; the password is read from standard input."""
+
+    def body():
+        import sys
+
+        from hukou.store.database import connect, migrate
+        from hukou.store.users import create_user
+
+        password = sys.stdin.readline().rstrip("\n")
+        engine = connect(database)
+        migrate(engine)
+        create_user(engine, username, password, role, township)
+        typer.echo(f"user {username} ({role}{', ' + township if township else ''}) saved")
+
+    guard(body)

@@ -91,6 +91,14 @@ class CaseStore:
             audit(session, at, who, "case.read", case_id, why)
         return case
 
+    def jurisdiction(self, case_id: str) -> tuple[C.Case, str | None]:
+        """The case and its township, to decide who may see it (not shown to anyone, so not logged)."""
+        with Session(self.engine) as session:
+            row = session.get(S.CaseRow, case_id)
+            if row is None:
+                raise C.CaseError("case", f"no case {case_id}", status=404)
+            return self._load(session, case_id), row.township
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(S.CaseRow)) or 0

@@ -247,3 +247,23 @@ class AuditEntry(Base):
     why: Mapped[str] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    """Someone who signs in: a role (what they may do) and, for officers, a jurisdiction (what they may see)."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(60), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    role: Mapped[str] = mapped_column(String(20))
+    township: Mapped[Optional[str]] = mapped_column(String(9))  # police station: its township; None: the whole city
+    display_name: Mapped[str] = mapped_column(String(60))
+
+
+class ApiToken(Base):
+    """A bearer token for the API, stored as its SHA-256 only."""
+
+    __tablename__ = "api_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), ForeignKey("users.username", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

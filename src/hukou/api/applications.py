@@ -1,0 +1,107 @@
+"""Applications over the API: a bearer token from /api/v1/token, then submit, read and act on cases.
+
+Submissions need an `Idempotency-Key` header (a replay returns the first result); actions carry the
+version they were decided on (a stale one is 409). A case someone may not see is 404 for them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hukou.cases import case as C
+from hukou.cases.access import Viewer, may_see
+from hukou.policy.errors import InputError
+from hukou.store.case_store import CaseStore
+from hukou.store.users import authenticate, issue_token, viewer_for_token
+
+router = APIRouter(prefix="/api/v1", tags=["applications"])
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class ApplicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(description="settlement | residence_permit | student_move | graduate_move")
+    person_id: Optional[int] = Field(None, description="The applicant in the register, when known")
+    township: Optional[str] = Field(None, description="9-digit code of the township where the case is handled")
+    adult_followers: list[str] = Field([], description="Adults moving with the applicant: each must consent")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    expected_version: int
+    data: dict[str, Any] = {}
+
+
+def _store(request: Request) -> CaseStore:
+    return request.app.state.case_store()
+
+
+def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
+    viewer = viewer_for_token(_store(request).engine, authorization.split(" ", 1)[1].strip(), datetime.now())
+    if viewer is None:
+        raise Unauthorized("the token is unknown or expired; sign in again")
+    return viewer
+
+
+def _out(case: C.Case, viewer: Viewer) -> dict[str, Any]:
+    s = C.state(case)
+    return {"id": case.id, "kind": case.kind, "version": case.version, "status": s.status,
+            "materials_outstanding": list(s.materials_outstanding), "next_actions": C.next_actions(case, viewer.role),
+            "actions": [{"type": a.type, "at": a.at.isoformat(), "by": a.by, "role": a.role, "data": a.data}
+                        for a in case.actions]}
+
+
+@router.post("/token", summary="Sign in (form fields username, password) for a bearer token")
+def token(request: Request, username: str = Form(...), password: str = Form(...)) -> dict[str, str]:
+    viewer = authenticate(_store(request).engine, username, password)
+    if viewer is None:
+        raise Unauthorized("wrong username or password")
+    return {"access_token": issue_token(_store(request).engine, viewer, datetime.now()), "token_type": "bearer"}
+
+
+@router.post("/applications", status_code=201, summary="Submit an application")
+def submit(request: Request, response: Response, body: ApplicationIn,
+           idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+           viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
+    if not idempotency_key:
+        raise InputError("Idempotency-Key", "send a unique key with each submission, so a retry is not a second case")
+    if body.kind not in C.KINDS:
+        raise InputError("kind", f"expected one of {', '.join(C.KINDS)} (got {body.kind!r})")
+    action = C.Action(C.SUBMITTED, datetime.now(), viewer.username, viewer.role,
+                      {"adult_followers": body.adult_followers, "person_id": body.person_id})
+    case, new = _store(request).submit(body.kind, action, idempotency_key, body.person_id,
+                                       body.township or viewer.township)
+    if not new:
+        response.status_code = 200
+    return _out(case, viewer)
+
+
+def _visible(request: Request, case_id: str, viewer: Viewer) -> C.Case:
+    case, township = _store(request).jurisdiction(case_id)
+    if not may_see(viewer, case, township):
+        raise C.CaseError("case", f"no case {case_id}", status=404)
+    return case
+
+
+@router.get("/applications/{case_id}", summary="Read an application (the read is logged)")
+def read(request: Request, case_id: str, viewer: Viewer = Depends(current_viewer),
+         purpose: str = Header("case view", alias="X-Purpose")) -> dict[str, Any]:
+    _visible(request, case_id, viewer)
+    return _out(_store(request).read(case_id, viewer.username, purpose, datetime.now()), viewer)
+
+
+@router.post("/applications/{case_id}/actions", summary="Act on an application")
+def act(request: Request, case_id: str, body: ActionIn, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
+    _visible(request, case_id, viewer)
+    action = C.Action(body.type, datetime.now(), viewer.username, viewer.role, body.data)
+    return _out(_store(request).act(case_id, action, body.expected_version), viewer)
