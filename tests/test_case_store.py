@@ -95,3 +95,37 @@ def test_concurrent_writers_keep_the_audit_chain_whole_on_sqlite(tmp_path):
 
 def test_concurrent_writers_keep_the_audit_chain_whole_on_postgres(postgres_url):
     _concurrent_reads(postgres_url).dispose()
+
+
+def test_a_registered_settlement_moves_the_hukou_in_the_same_transaction(tmp_path):
+    from hukou.registry.synth import generate
+    from hukou.store.database import load_tables, person_facts
+
+    store, engine = _store(f"sqlite:///{tmp_path / 'reg.sqlite'}")
+    load_tables(engine, generate(300, seed=2))
+    case, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "alice", adult_followers=["spouse"]), "k",
+                           person_id=7, township="652301001")
+    for i, (type_, role, by, data) in enumerate([
+            (C.ACCEPTED, "police_station", "p1", {}), (C.REVIEWED, "police_station", "p1", {}),
+            (C.APPROVED, "county_approver", "a1", {}), (C.CONSENT_RECORDED, "applicant", "alice", {"who": "applicant"}),
+            (C.CONSENT_RECORDED, "applicant", "alice", {"who": "spouse"})], start=1):
+        case = store.act(case.id, act(type_, role, by, i, **data), expected_version=case.version)
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM hukou")).scalar()
+    with pytest.raises(C.CaseError) as err:  # outside the city: refused, and nothing is written
+        store.act(case.id, act(C.REGISTERED, "police_station", "p1", 10, place="622425000000", urban=True,
+                               followers=[8]), expected_version=case.version)
+    assert err.value.field == "data.place"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM hukou")).scalar() == before
+    case = store.act(case.id, act(C.REGISTERED, "police_station", "p1", 10, place="652301001003", urban=True,
+                                  followers=[8]), expected_version=case.version)
+    assert C.state(case).status == C.REGISTERED
+    when = (T0 + timedelta(days=1)).date()
+    for pid in (7, 8):
+        assert person_facts(engine, pid, when)["hukou"] == {"place": "652301001003", "urban": True}
+    with engine.connect() as conn:
+        members = conn.execute(text("SELECT m.person_id, m.relation, h.kind, h.head_person_id FROM household_members m "
+                                    "JOIN households h ON h.id = m.household_id WHERE h.place = '652301001003' "
+                                    "AND m.since = :d ORDER BY m.person_id"), {"d": str(T0.date())}).fetchall()
+    assert [tuple(m) for m in members] == [(7, "head", "family", 7), (8, "member", "family", 7)]

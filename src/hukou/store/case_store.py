@@ -54,8 +54,9 @@ def _to_case(row: S.CaseRow, actions: list[S.CaseActionRow]) -> C.Case:
 
 
 class CaseStore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, city: str = "652301"):
         self.engine = engine
+        self.city = city  # GB/T 2260 code: registrations other than a graduate's move stay inside it
 
     def submit(self, kind: str, action: C.Action, idempotency_key: str, person_id: int | None = None,
                township: str | None = None) -> tuple[C.Case, bool]:
@@ -78,6 +79,8 @@ class CaseStore:
             with Session(self.engine) as session, session.begin():
                 case = C.append(self._load(session, case_id), action, expected_version)
                 self._add_action(session, case_id, case.version, action)
+                if action.type == C.REGISTERED:
+                    _move_hukou(session, session.get(S.CaseRow, case_id), action, self.city)
                 audit(session, action.at, action.by, f"case.{action.type}", case_id, action.data.get("reason", ""))
             return case
         except IntegrityError:
@@ -117,6 +120,45 @@ class CaseStore:
         actions = session.scalars(select(S.CaseActionRow).where(S.CaseActionRow.case_id == case_id)
                                   .order_by(S.CaseActionRow.seq)).all()
         return _to_case(row, list(actions))
+
+
+def _move_hukou(session: Session, row: S.CaseRow, action: C.Action, city: str) -> None:
+    """A registered settlement or move updates the register in the same transaction: the hukou moves
+    in (the person and every follower), and they join a household or found one. `data`: `place`
+    (12-digit code), `urban`, `household` (family | collective) or `household_id`, `followers` (ids)."""
+    data = action.data
+    if row.person_id is None:
+        raise C.CaseError("person_id", "the case names no person of the register to register")
+    place = str(data.get("place", ""))
+    if not (len(place) == 12 and place.isdigit()):
+        raise C.CaseError("data.place", f"expected the 12-digit code of the community or village (got {place!r})")
+    if row.kind != "graduate_move" and not place.startswith(city):  # a graduate may move back to the origin
+        raise C.CaseError("data.place", f"{place} is not in the city ({city})")
+    urban = data.get("urban")
+    if not isinstance(urban, bool):
+        raise C.CaseError("data.urban", "expected true or false")
+    people = [row.person_id, *data.get("followers", [])]
+    for pid in people:
+        if session.get(S.Person, pid) is None:
+            raise C.CaseError("data.followers", f"no person {pid} in the register")
+    household_id = data.get("household_id")
+    if household_id is None:
+        kind = data.get("household", "family")
+        if kind not in ("family", "collective"):
+            raise C.CaseError("data.household", f"expected family or collective (got {kind!r})")
+        household = S.Household(kind=kind, place=place, head_person_id=row.person_id)
+        session.add(household)
+        session.flush()
+        household_id = household.id
+    elif session.get(S.Household, household_id) is None:
+        raise C.CaseError("data.household_id", f"no household {household_id}")
+    since = action.at.date()
+    for pid in people:
+        session.add(S.Hukou(person_id=pid, since=since, place=place, urban=urban, household_id=household_id))
+        head = pid == row.person_id and data.get("household_id") is None
+        session.add(S.HouseholdMember(household_id=household_id, person_id=pid, relation="head" if head else "member",
+                                      since=since))
+    session.flush()
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
