@@ -19,6 +19,10 @@ def api(tmp_path):
     url = f"sqlite:///{tmp_path / 'api.sqlite'}"
     engine = connect(url)
     migrate(engine)
+    from hukou.registry.synth import generate
+    from hukou.store.database import load_tables
+
+    load_tables(engine, generate(50, seed=1))
     for name, role, township in USERS:
         create_user(engine, name, f"{name}-password", role, township)
     client = TestClient(create_app(database=url), raise_server_exceptions=False)
@@ -45,7 +49,7 @@ def test_sign_in_is_needed_and_checked(api):
 
 
 def _submit(client, tokens, key="k1", who="alice"):
-    return client.post("/api/v1/applications", json={"kind": "settlement", "township": "652301001",
+    return client.post("/api/v1/applications", json={"kind": "settlement", "township": "652301001", "person_id": 3,
                                                      "adult_followers": ["spouse"]},
                        headers={**tokens[who], "Idempotency-Key": key})
 
@@ -89,9 +93,11 @@ def test_a_case_from_submission_to_registration(api):
     _problem(act("a1", "rejected", 3, verdict="ineligible"), 422, "data.failed_rule")
     assert act("a1", "approved", 3).json()["status"] == "approved"
     assert act("alice", "consent_recorded", 4, who="applicant").status_code == 200
-    _problem(act("p1", "registered", 5), 422, "consent")
+    home = {"place": "652301001002", "urban": True, "household": "family"}
+    _problem(act("p1", "registered", 5, **home), 422, "consent")
     assert act("alice", "consent_recorded", 5, who="spouse").status_code == 200
-    done = act("p1", "registered", 6).json()
+    _problem(act("p1", "registered", 6, place="6523", urban=True), 422, "data.place")
+    done = act("p1", "registered", 6, **home).json()
     assert done["status"] == "registered" and done["next_actions"] == []
     _problem(client.post(f"/api/v1/applications/{case}/actions", headers=tokens["p1"],
                          json={"type": "accepted", "expected_version": 7, "data": {}, "extra": 1}), 422, "extra")
