@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Optional
 
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import Body, FastAPI, Query
 
 from hukou import __version__
 from hukou.api import applications, problems
@@ -36,7 +36,6 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
     async def eligibility(
-        request: Request,
         date_: Optional[str] = Query(None, alias="date", description="Evaluation date YYYY-MM-DD (default: today)"),
         policy: Optional[str] = Query(None, description="A shipped policy name (default: the city's)"),
         facts: Any = Body(None, examples=[FACTS_EXAMPLE], description="RULEBOOK §2 facts"),

@@ -14,9 +14,10 @@ from hukou.policy.policy_file import Policy, parse_policy
 DEFAULT_POLICY = "changji-2018"
 
 
-def shipped() -> list[str]:
+@lru_cache(maxsize=1)
+def shipped() -> tuple[str, ...]:
     """Names of the policies that ship in the package."""
-    return sorted(p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml")))
 
 
 def read_document(text: str, source: str):
