@@ -102,18 +102,8 @@ def _print_comparison(console, result, title: str) -> None:
     for code, people, base, new in result.by_township:
         t.add_row(f"{names[code]} {code}" if code in names else code, f"{people:,}", f"{base:,}", f"{new:,}", f"{new - base:+,}")
     console.print(t)
-    r = Table(title="按落户方式 By route (everyone; — is not eligible)")
-    for col in ("route", "baseline", "reform", "change"):
-        r.add_column(col, justify="left" if col == "route" else "right")
-    for route, base, new in result.by_route:
-        r.add_row(route, f"{base:,}", f"{new:,}", f"{new - base:+,}")
-    console.print(r)
-    k = Table(title="按重点群体 By key group — eligible")
-    for col in ("key group", "baseline", "reform", "change"):
-        k.add_column(col, justify="left" if col == "key group" else "right")
-    for group, base, new in result.by_key_group:
-        k.add_row(group, f"{base:,}", f"{new:,}", f"{new - base:+,}")
-    console.print(k)
+    console.print(_side_by_side("按落户方式 By route (everyone; — is not eligible)", "route", result.by_route))
+    console.print(_side_by_side("按重点群体 By key group — eligible", "key group", result.by_key_group))
     console.print(f"{result.changed.num_rows:,} of {result.people:,} people change verdict")
     for row in result.changed.slice(0, 10).to_pylist():
         console.print(f"  person {row['person_id']}: {row['settlement_before']}/{row['route_before'] or '—'} → "
@@ -130,6 +120,17 @@ def person_facts(person: int, d, register: Optional[Path], database: Optional[st
     from hukou.store.database import person_facts as from_database
 
     return from_database(connect(database), person, d)
+
+
+def _side_by_side(title: str, label: str, rows):
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in (label, "baseline", "reform", "change"):
+        table.add_column(col, justify="left" if col == label else "right")
+    for name, base, new in rows:
+        table.add_row(name, f"{base:,}", f"{new:,}", f"{new - base:+,}")
+    return table
 
 
 @register_app.command("facts")
