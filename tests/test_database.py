@@ -74,14 +74,17 @@ def test_sqlite_holds_the_same_register_as_parquet(sqlite_url, tables, folder):
         assert conn.execute(text("SELECT count(*) FROM divisions WHERE kind = 'street'")).scalar() == 6
 
 
+def _with_orphan(tables, name):
+    """The register with one more `name` row, for a person who does not exist."""
+    orphan = tables[name].slice(0, 1).set_column(0, "person_id", pa.array([10**9], pa.int64()))
+    return {**tables, name: pa.concat_tables([tables[name], orphan])}
+
+
 def test_a_failed_load_writes_nothing(sqlite_url, tables):
     engine = connect(sqlite_url)
     migrate(engine)
-    broken = dict(tables)
-    broken["hukou"] = pa.concat_tables(
-        [tables["hukou"], tables["hukou"].slice(0, 1).set_column(0, "person_id", pa.array([10**9], pa.int64()))])
     with pytest.raises(InputError) as err:
-        load_tables(engine, broken)
+        load_tables(engine, _with_orphan(tables, "hukou"))
     assert err.value.path == "hukou" and "nothing written" in err.value.message
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 0
@@ -112,11 +115,8 @@ def test_postgres_holds_the_same_register_and_runs_the_same_expressions(postgres
 def test_postgres_load_is_atomic(postgres_url, tables):
     engine = connect(postgres_url)
     migrate(engine)
-    broken = dict(tables)
-    broken["family"] = pa.concat_tables(
-        [tables["family"], tables["family"].slice(0, 1).set_column(0, "person_id", pa.array([10**9], pa.int64()))])
     with pytest.raises(InputError):
-        load_tables(engine, broken)
+        load_tables(engine, _with_orphan(tables, "family"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM people")).scalar() == 0
     engine.dispose()

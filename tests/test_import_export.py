@@ -40,6 +40,12 @@ def test_export_then_import_gives_the_same_register(source, tmp_path, fmt):
     assert read_tables(connect(source), TABLES) == read_tables(connect(target), TABLES)
 
 
+def _export(source: str, tmp_path: Path) -> Path:
+    folder = tmp_path / "export"
+    assert hukou("register", "export", "--database", source, "--out", str(folder)).returncode == 0
+    return folder
+
+
 def _edit(path: Path, row: int, column: str, value: str) -> None:
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     rows[row][column] = value
@@ -50,8 +56,7 @@ def _edit(path: Path, row: int, column: str, value: str) -> None:
 
 
 def test_bad_rows_are_named_and_nothing_is_written(source, tmp_path):
-    folder = tmp_path / "export"
-    assert hukou("register", "export", "--database", source, "--out", str(folder)).returncode == 0
+    folder = _export(source, tmp_path)
     _edit(folder / "people.csv", 2, "birth_date", "1990-02-30")
     _edit(folder / "housing.csv", 4, "kind", "castle")
     _edit(folder / "employment.csv", 0, "start", "")
@@ -64,8 +69,7 @@ def test_bad_rows_are_named_and_nothing_is_written(source, tmp_path):
 
 
 def test_row_rules_references_kinds_and_id_numbers(source, tmp_path):
-    folder = tmp_path / "export"
-    assert hukou("register", "export", "--database", source, "--out", str(folder)).returncode == 0
+    folder = _export(source, tmp_path)
     _edit(folder / "housing.csv", 4, "kind", "castle")
     _edit(folder / "residence.csv", 1, "person_id", "999999")
     people = list(csv.DictReader((folder / "people.csv").open(encoding="utf-8")))
@@ -80,8 +84,7 @@ def test_row_rules_references_kinds_and_id_numbers(source, tmp_path):
 
 
 def test_import_into_a_register_that_has_those_people_writes_nothing(source, tmp_path):
-    folder = tmp_path / "export"
-    assert hukou("register", "export", "--database", source, "--out", str(folder)).returncode == 0
+    folder = _export(source, tmp_path)
     r = hukou("register", "import", str(folder), "--database", source)
     assert r.returncode == 2 and "nothing written" in r.stderr
     assert read_tables(connect(source), ["people"])["people"].num_rows == 1_500

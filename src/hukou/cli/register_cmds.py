@@ -254,23 +254,13 @@ def register_export(
     """Export the register's tables (the same layout `register import` reads)."""
 
     def body():
-        import pyarrow.csv as pacsv
-        import pyarrow.parquet as pq
-
         from hukou.registry.fact_tables import TABLES
         from hukou.store.database import connect, read_tables
+        from hukou.store.parquet_register import write_files
 
         _check_format(fmt)
         tables = read_tables(connect(database), TABLES)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            path = out / f"{name}.{fmt}"
-            tmp = out / f".{name}.{fmt}.tmp"
-            if fmt == "csv":
-                pacsv.write_csv(table, tmp)
-            else:
-                pq.write_table(table, tmp)
-            tmp.replace(path)
+        write_files(tables, out, fmt)
         typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
 
     guard(body)

@@ -21,20 +21,28 @@ from hukou.registry.fact_tables import SCHEMAS, TABLES
 from hukou.registry.person_facts import ORDER, facts_at
 
 
-def write_register(tables: dict[str, pa.Table], folder: str | Path) -> Path:
-    """Write each table as `<folder>/<name>.parquet` (each written to a temporary name, then renamed)."""
+def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "parquet") -> Path:
+    """Write each table as `<folder>/<name>.<fmt>` (csv or parquet), each to a temporary name first and
+    then renamed, so a reader never sees half a file."""
+    import pyarrow.csv as pacsv
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = list(TABLES) + [name for name in tables if name not in SCHEMAS]
-    for name in names:
-        if name in SCHEMAS:
-            table = tables[name].cast(SCHEMAS[name]) if name in tables else SCHEMAS[name].empty_table()
+    for name, table in tables.items():
+        tmp = folder / f".{name}.{fmt}.tmp"
+        if fmt == "csv":
+            pacsv.write_csv(table, tmp)
         else:
-            table = tables[name]
-        tmp = folder / f".{name}.parquet.tmp"
-        pq.write_table(table, tmp, compression="zstd", row_group_size=1 << 20)
-        tmp.replace(folder / f"{name}.parquet")
+            pq.write_table(table, tmp, compression="zstd", row_group_size=1 << 20)
+        tmp.replace(folder / f"{name}.{fmt}")
     return folder
+
+
+def write_register(tables: dict[str, pa.Table], folder: str | Path) -> Path:
+    """A register folder: every fact table in its schema (empty where absent), plus any other tables given."""
+    shaped = {name: tables[name].cast(SCHEMAS[name]) if name in tables else SCHEMAS[name].empty_table() for name in TABLES}
+    shaped.update({name: t for name, t in tables.items() if name not in SCHEMAS})
+    return write_files(shaped, folder)
 
 
 def _check_folder(folder: Path) -> None:
