@@ -143,3 +143,46 @@ def test_settlement_deadline_counts_working_days_with_holidays_and_make_up_days(
 def test_beyond_the_holiday_calendar_working_days_are_weekdays_and_say_so():
     d = add_working_days(date(2099, 1, 2), 5)  # a Friday
     assert d.due == date(2099, 1, 9) and not d.calendar_complete
+
+
+def _issued(day=date(2019, 9, 20)):
+    at = datetime.combine(day, T0.time())
+    steps = [(C.SUBMITTED, "applicant"), (C.ACCEPTED, "police_station"), (C.REVIEWED, "police_station"),
+             (C.APPROVED, "county_approver"), (C.ISSUED, "police_station")]
+    return run("residence_permit", *(C.Action(t, at, "u1", role, {}) for t, role in steps))
+
+
+def at_day(type_, day, role="police_station", **data):
+    return C.Action(type_, datetime.combine(day, T0.time()), "p1", role, data)
+
+
+def test_an_issued_permit_stays_open_until_it_is_cancelled():
+    c = _issued()
+    s = C.state(c)
+    assert s.status == C.ISSUED and not s.finished and s.issued_at.date() == date(2019, 9, 20)
+    assert C.next_actions(c, "police_station") == [C.CANCELLED, C.ENDORSED, C.REPLACED]
+    assert C.next_actions(c, "applicant") == []  # past withdrawal, materials and consent
+    with pytest.raises(C.CaseError) as err:
+        C.append(c, at_day(C.REPLACED, date(2019, 12, 1)), c.version)
+    assert err.value.field == "data.reason"
+    c = C.append(c, at_day(C.REPLACED, date(2019, 12, 1), reason="lost (补领)"), c.version)
+    assert C.state(c).status == C.ISSUED and not C.state(c).finished
+    with pytest.raises(C.CaseError) as err:
+        C.append(c, at_day(C.CANCELLED, date(2020, 1, 5)), c.version)
+    assert err.value.field == "data.reason"
+    c = C.append(c, at_day(C.CANCELLED, date(2020, 1, 5), reason="left the city"), c.version)
+    assert C.state(c).status == C.CANCELLED and C.state(c).finished and C.next_actions(c, "police_station") == []
+
+
+def test_endorsement_once_a_year_within_the_month_before_the_anniversary():
+    c = _issued()
+    with pytest.raises(C.CaseError) as err:  # too early: the window is 2020-08-20 .. 2020-09-19
+        C.append(c, at_day(C.ENDORSED, date(2020, 8, 19)), c.version)
+    assert err.value.status == 409 and "2020-08-20" in err.value.message
+    c = C.append(c, at_day(C.ENDORSED, date(2020, 8, 20)), c.version)
+    with pytest.raises(C.CaseError):  # this year's is done: next year's window opens 2021-08-20
+        C.append(c, at_day(C.ENDORSED, date(2020, 9, 1)), c.version)
+    # 2021's anniversary passes without one: suspended, and a late endorsement restores the permit
+    c = C.append(c, at_day(C.ENDORSED, date(2021, 11, 2)), c.version)
+    assert [e.date() for e in C.state(c).endorsements] == [date(2020, 8, 20), date(2021, 11, 2)]
+    assert C.state(c).status == C.ISSUED

@@ -1,7 +1,7 @@
 """A case is an append-only log of actions; everything else about it is derived from the log.
 
-Kinds: `settlement` (a principal with followers), `residence_permit` (apply, issue, endorse, replace,
-cancel), `student_move` (a rural student's move to the college's collective household) and
+Kinds: `settlement` (a principal with followers), `residence_permit` (apply, issue, then yearly
+endorsement, replacement and cancellation), `student_move` (a rural student's move to the college's collective household) and
 `graduate_move` (back to the place of origin or to the place of work). `next_actions(case, role)` says
 what may happen next and by whom; `append(case, action, expected_version)` checks the action against
 the log and returns the longer log, or raises naming what is wrong. Nothing here touches storage:
@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+
+from hukou.policy.endorsement import endorsement_status
 
 KINDS = ("settlement", "residence_permit", "student_move", "graduate_move")
 ROLES = ("applicant", "police_station", "county_approver", "department", "leader", "auditor", "administrator")
@@ -29,11 +31,18 @@ APPROVED = "approved"
 REJECTED = "rejected"
 SECOND_APPROVAL = "second_approval"  # needed to reject a person the rules find eligible
 REGISTERED = "registered"  # settlement, student or graduate move: the hukou moved
-ISSUED = "issued"  # residence permit
+ISSUED = "issued"  # residence permit: valid from here until cancelled
+ENDORSED = "endorsed"  # the yearly 签注 of an issued permit (第十条)
+REPLACED = "replaced"  # 补领 or 换领 of an issued permit, with a reason
+CANCELLED = "cancelled"  # 注销 of an issued permit, with a reason (for one: the holder settled)
 WITHDRAWN = "withdrawn"
 
-FINISHED = frozenset({REJECTED, REGISTERED, ISSUED, WITHDRAWN})
+# An issued permit stays open (it is endorsed, replaced) until it is cancelled.
+FINISHED = frozenset({REJECTED, REGISTERED, CANCELLED, WITHDRAWN})
+DECIDED = frozenset({APPROVED, REJECTED})
 OFFICERS = frozenset({"police_station", "county_approver"})
+# Actions that add to a case without changing its status.
+_BESIDE_STATUS = frozenset({CONSENT_RECORDED, MATERIALS_PROVIDED, DEADLINE_EXTENDED, SECOND_APPROVAL, ENDORSED, REPLACED})
 
 
 class CaseError(ValueError):
@@ -74,6 +83,9 @@ class State:
     consents: frozenset[str]  # who has consented (the applicant, adult followers by name)
     extended: bool
     finished: bool
+    decided_at: datetime | None = None  # the approval or rejection
+    issued_at: datetime | None = None  # permit
+    endorsements: tuple[datetime, ...] = ()  # permit
 
 
 def state(case: Case) -> State:
@@ -82,8 +94,16 @@ def state(case: Case) -> State:
     outstanding: tuple[str, ...] = ()
     consents: set[str] = set()
     extended = False
+    decided = issued = None
+    endorsements: list[datetime] = []
     for a in case.actions:
-        if a.type == SUBMITTED:
+        if a.type in DECIDED:
+            decided = a.at
+        elif a.type == ISSUED:
+            issued = a.at
+        elif a.type == ENDORSED:
+            endorsements.append(a.at)
+        elif a.type == SUBMITTED:
             submitted = a.at
         elif a.type == ACCEPTED:
             accepted = a.at
@@ -95,9 +115,10 @@ def state(case: Case) -> State:
             consents.add(a.data.get("who", "applicant"))
         elif a.type == DEADLINE_EXTENDED:
             extended = True
-        if a.type not in (CONSENT_RECORDED, MATERIALS_PROVIDED, DEADLINE_EXTENDED, SECOND_APPROVAL):
+        if a.type not in _BESIDE_STATUS:
             status = a.type
-    return State(status, submitted, accepted, outstanding, frozenset(consents), extended, status in FINISHED)
+    return State(status, submitted, accepted, outstanding, frozenset(consents), extended, status in FINISHED,
+                 decided, issued, tuple(endorsements))
 
 
 def required_consents(case: Case) -> frozenset[str]:
@@ -116,6 +137,7 @@ _NEXT: dict[str, dict[str, frozenset[str]]] = {
     REVIEWED: {APPROVED: frozenset({"county_approver"}), REJECTED: frozenset({"county_approver"}),
                WITHDRAWN: frozenset({"applicant"})},
     APPROVED: {REGISTERED: OFFICERS, ISSUED: OFFICERS, WITHDRAWN: frozenset({"applicant"})},
+    ISSUED: {ENDORSED: OFFICERS, REPLACED: OFFICERS, CANCELLED: OFFICERS},
 }
 _ANYTIME = {CONSENT_RECORDED: frozenset({"applicant"}), MATERIALS_PROVIDED: frozenset({"applicant", "police_station"}),
             DEADLINE_EXTENDED: OFFICERS, SECOND_APPROVAL: frozenset({"county_approver"})}
@@ -127,7 +149,7 @@ def next_actions(case: Case, role: str) -> list[str]:
     if s.finished:
         return []
     allowed = {t for t, roles in _NEXT.get(s.status, {}).items() if role in roles}
-    if s.status != "draft":
+    if s.status not in ("draft", ISSUED):  # an issued permit is past materials, consent and deadlines
         allowed |= {t for t, roles in _ANYTIME.items() if role in roles}
     if case.kind == "residence_permit":
         allowed.discard(REGISTERED)
@@ -159,12 +181,18 @@ def append(case: Case, action: Action, expected_version: int) -> Case:
     return replace(case, actions=case.actions + (action,))
 
 
+_NEEDS_REASON = {DEADLINE_EXTENDED: "an extension needs its reason",
+                 REPLACED: "a replacement (补领/换领) needs its reason", CANCELLED: "a cancellation (注销) needs its reason"}
+
+
 def _check_data(case: Case, action: Action) -> None:
     data = action.data
     if action.type == MATERIALS_REQUESTED and not data.get("items"):
         raise CaseError("data.items", "name every missing item at once (一次性告知)")
-    if action.type == DEADLINE_EXTENDED and not str(data.get("reason", "")).strip():
-        raise CaseError("data.reason", "an extension needs its reason")
+    if action.type in _NEEDS_REASON and not str(data.get("reason", "")).strip():
+        raise CaseError("data.reason", _NEEDS_REASON[action.type])
+    if action.type == ENDORSED:
+        _check_endorsement(case, action)
     if action.type == REJECTED:
         if not data.get("failed_rule"):
             raise CaseError("data.failed_rule", "a rejection names the rule the applicant fails")
@@ -178,3 +206,15 @@ def _check_data(case: Case, action: Action) -> None:
         if missing:
             raise CaseError("consent", f"no recorded consent from {', '.join(sorted(missing))} (§二(二)2: no one is "
                                        "settled without their consent)")
+
+
+def _check_endorsement(case: Case, action: Action) -> None:
+    """One endorsement a year, not before the window of the coming anniversary opens (第十条); a late one
+    (after a missed anniversary) is allowed: it restores the permit."""
+    s = state(case)
+    done = [e.date() for e in s.endorsements]
+    status = endorsement_status(s.issued_at.date(), done, action.at.date())
+    opens = status.next_window[0]
+    if status.status == "valid" and action.at.date() < opens:
+        raise CaseError("type", f"the next endorsement window opens on {opens.isoformat()} (第十条: once a year, "
+                                "within the month before the anniversary)", status=409)
