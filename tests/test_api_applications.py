@@ -101,3 +101,22 @@ def test_a_case_from_submission_to_registration(api):
     assert done["status"] == "registered" and done["next_actions"] == []
     _problem(client.post(f"/api/v1/applications/{case}/actions", headers=tokens["p1"],
                          json={"type": "accepted", "expected_version": 7, "data": {}, "extra": 1}), 422, "extra")
+
+
+def _act(client, tokens, case, user, type_, version, **data):
+    return client.post(f"/api/v1/applications/{case}/actions", headers=tokens[user],
+                       json={"type": type_, "expected_version": version, "data": data})
+
+
+def test_the_deadline_runs_from_acceptance(api):
+    from datetime import date
+
+    from hukou.cases.deadlines import settlement_deadline
+
+    client, tokens, _ = api
+    case = _submit(client, tokens).json()
+    assert case["deadline"] is None
+    accepted = _act(client, tokens, case["id"], "p1", "accepted", 1).json()
+    due = settlement_deadline(date.today(), 20)
+    assert accepted["deadline"] == {"due": due.due.isoformat(), "overdue": False,
+                                    "calendar_complete": due.calendar_complete}

@@ -186,3 +186,47 @@ def test_endorsement_once_a_year_within_the_month_before_the_anniversary():
     c = C.append(c, at_day(C.ENDORSED, date(2021, 11, 2)), c.version)
     assert [e.date() for e in C.state(c).endorsements] == [date(2020, 8, 20), date(2021, 11, 2)]
     assert C.state(c).status == C.ISSUED
+
+
+def _accepted(kind, day, *more):
+    at = datetime.combine(day, T0.time())
+    return run(kind, C.Action(C.SUBMITTED, at, "u1", "applicant", {}), C.Action(C.ACCEPTED, at, "p1", "police_station", {}),
+               *more)
+
+
+def test_case_deadline_runs_from_acceptance_to_the_decision():
+    from hukou.cases.deadlines import case_deadline
+
+    assert case_deadline(run("settlement", act(C.SUBMITTED, "applicant"))) is None  # not accepted yet
+    c = _accepted("settlement", date(2019, 9, 30))
+    assert case_deadline(c) == settlement_deadline(date(2019, 9, 30)) and case_deadline(c).due == date(2019, 11, 1)
+    assert case_deadline(c, working_days=5).due == date(2019, 10, 12)  # the policy's number, holidays counted
+    reviewed = C.append(c, act(C.REVIEWED, "police_station"), c.version)
+    decided = C.append(reviewed, act(C.APPROVED, "county_approver"), reviewed.version)
+    assert case_deadline(reviewed) is not None and case_deadline(decided) is None
+    p = _accepted("residence_permit", date(2019, 9, 20))
+    assert case_deadline(p).due == date(2019, 10, 5)
+    p = C.append(p, act(C.DEADLINE_EXTENDED, "police_station", reason="card printer broken"), p.version)
+    assert case_deadline(p).due == date(2019, 10, 20)
+    p = C.append(p, act(C.REVIEWED, "police_station"), p.version)
+    p = C.append(p, act(C.APPROVED, "county_approver"), p.version)
+    assert case_deadline(p).due == date(2019, 10, 20)  # approved, not yet issued: the clock still runs
+    assert case_deadline(C.append(p, act(C.ISSUED, "police_station"), p.version)) is None
+    withdrawn = C.append(c, act(C.WITHDRAWN, "applicant"), c.version)
+    assert case_deadline(withdrawn) is None
+
+
+def test_the_policy_sets_the_settlement_working_days(changji):
+    from hukou.cases.deadlines import P_WORKING_DAYS, working_days_of
+    from hukou.policy.policy_file import parse_policy
+    from policytools import changji_dict
+
+    assert working_days_of(changji, date(2019, 1, 1)) == 20
+    assert changji.parameters[P_WORKING_DAYS].cite.complete
+    data = changji_dict()
+    del data["parameters"][P_WORKING_DAYS]
+    assert working_days_of(parse_policy(data), date(2019, 1, 1)) == 20  # absent: 20
+    data["parameters"][P_WORKING_DAYS] = {"values": {date(2018, 12, 5): 20, date(2020, 1, 1): 10},
+                                          "cite": {"clause": "承诺", "quote": "十个工作日内办结"}}
+    assert working_days_of(parse_policy(data), date(2019, 6, 1)) == 20
+    assert working_days_of(parse_policy(data), date(2020, 6, 1)) == 10

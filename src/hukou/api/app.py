@@ -31,6 +31,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
                   description="落户与居住证：规则即代码。Settlement and residence-permit rules as code, with the law beside them.")
     problems.install(app)
     default_policy = policy
+    app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
     app.state.case_store = _lazy_store(database)
     app.include_router(applications.router)
 

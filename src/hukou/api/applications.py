@@ -6,7 +6,7 @@ version they were decided on (a stale one is 409). A case someone may not see is
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hukou.cases import case as C
 from hukou.cases.access import Viewer, may_see
+from hukou.cases.deadlines import case_deadline, working_days_of
+from hukou.policies import load
 from hukou.policy.errors import InputError
+from hukou.policy.policy_file import Policy
 from hukou.store.case_store import CaseStore
 from hukou.store.users import authenticate, issue_token, viewer_for_token
 
@@ -44,6 +47,10 @@ def _store(request: Request) -> CaseStore:
     return request.app.state.case_store()
 
 
+def _policy(request: Request) -> Policy:
+    return load(request.app.state.policy)
+
+
 def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
@@ -53,10 +60,18 @@ def current_viewer(request: Request, authorization: Optional[str] = Header(None)
     return viewer
 
 
-def _out(case: C.Case, viewer: Viewer) -> dict[str, Any]:
+def _deadline(case: C.Case, policy: Policy, today: date) -> dict[str, Any] | None:
+    d = case_deadline(case, working_days_of(policy, today))
+    if d is None:
+        return None
+    return {"due": d.due.isoformat(), "overdue": d.overdue(today), "calendar_complete": d.calendar_complete}
+
+
+def _out(case: C.Case, viewer: Viewer, policy: Policy) -> dict[str, Any]:
     s = C.state(case)
     return {"id": case.id, "kind": case.kind, "version": case.version, "status": s.status,
             "materials_outstanding": list(s.materials_outstanding), "next_actions": C.next_actions(case, viewer.role),
+            "deadline": _deadline(case, policy, date.today()),
             "actions": [{"type": a.type, "at": a.at.isoformat(), "by": a.by, "role": a.role, "data": a.data}
                         for a in case.actions]}
 
@@ -83,7 +98,7 @@ def submit(request: Request, response: Response, body: ApplicationIn,
                                        body.township or viewer.township)
     if not new:
         response.status_code = 200
-    return _out(case, viewer)
+    return _out(case, viewer, _policy(request))
 
 
 def _visible(request: Request, case_id: str, viewer: Viewer) -> C.Case:
@@ -97,11 +112,11 @@ def _visible(request: Request, case_id: str, viewer: Viewer) -> C.Case:
 def read(request: Request, case_id: str, viewer: Viewer = Depends(current_viewer),
          purpose: str = Header("case view", alias="X-Purpose")) -> dict[str, Any]:
     _visible(request, case_id, viewer)
-    return _out(_store(request).read(case_id, viewer.username, purpose, datetime.now()), viewer)
+    return _out(_store(request).read(case_id, viewer.username, purpose, datetime.now()), viewer, _policy(request))
 
 
 @router.post("/applications/{case_id}/actions", summary="Act on an application")
 def act(request: Request, case_id: str, body: ActionIn, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
     _visible(request, case_id, viewer)
     action = C.Action(body.type, datetime.now(), viewer.username, viewer.role, body.data)
-    return _out(_store(request).act(case_id, action, body.expected_version), viewer)
+    return _out(_store(request).act(case_id, action, body.expected_version), viewer, _policy(request))

@@ -32,6 +32,7 @@ REQUIRED_PARAMETERS: dict[str, type] = {
 OPTIONAL_PARAMETERS: dict[str, type] = {
     "residence_permit.issue_days": int,
     "residence_permit.issue_days_extended": int,
+    "casework.settlement_decision_working_days": int,
     "targets.hukou_urbanization_rate": float,
 }
 PARAMETER_TYPES = {**REQUIRED_PARAMETERS, **OPTIONAL_PARAMETERS}
