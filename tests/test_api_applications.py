@@ -120,3 +120,47 @@ def test_the_deadline_runs_from_acceptance(api):
     due = settlement_deadline(date.today(), 20)
     assert accepted["deadline"] == {"due": due.due.isoformat(), "overdue": False,
                                     "calendar_complete": due.calendar_complete}
+
+
+FACTS = {"birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False},
+         "residence": [{"from": "2015-03-01", "place": "652301003", "urban": True}],
+         "housing": {"kind": "rented", "registered": True}, "education": [], "qualifications": []}
+
+
+def _submit_facts(client, tokens, facts, key="f1", kind="settlement"):
+    return client.post("/api/v1/applications", json={"kind": kind, "township": "652301001", "facts": facts},
+                       headers={**tokens["alice"], "Idempotency-Key": key})
+
+
+def test_facts_are_checked_like_the_eligibility_input(api):
+    client, tokens, engine = api
+    _problem(_submit_facts(client, tokens, {**FACTS, "housing": {"kind": "castle"}}), 422, "facts.housing.kind")
+    _problem(_submit_facts(client, tokens, {"hukou": FACTS["hukou"]}), 422, "facts.birth_date")
+    _problem(_submit_facts(client, tokens, [1, 2]), 422, "facts")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar() == 0  # nothing was written
+
+
+def test_officers_see_the_verdict_and_the_materials_it_asks_for(api):
+    from datetime import date
+
+    from hukou.policies import load
+    from hukou.policy.verdict import check
+
+    client, tokens, _ = api
+    case = _submit_facts(client, tokens, FACTS).json()["id"]
+    seen = client.get(f"/api/v1/applications/{case}", headers=tokens["a1"]).json()
+    assert seen["verdict"] == check(FACTS, date.today(), load("changji-2018"))
+    assert seen["verdict"]["settlement"]["status"] == "eligible" and seen["suggested_materials"] == []
+    assert "verdict" not in client.get(f"/api/v1/applications/{case}", headers=tokens["alice"]).json()
+
+    sparse = {"birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False}}
+    case = _submit_facts(client, tokens, sparse, key="f2").json()["id"]
+    seen = client.get(f"/api/v1/applications/{case}", headers=tokens["p1"]).json()
+    assert seen["verdict"]["settlement"]["status"] == "undetermined"
+    assert sorted(seen["suggested_materials"]) == ["education", "housing", "qualifications", "residence"]
+    asked = _act(client, tokens, case, "p1", "materials_requested", 1).json()  # no items: the verdict's
+    assert sorted(asked["materials_outstanding"]) == ["education", "housing", "qualifications", "residence"]
+    permit = _submit_facts(client, tokens, sparse, key="f3", kind="residence_permit").json()["id"]
+    seen = client.get(f"/api/v1/applications/{permit}", headers=tokens["p1"]).json()
+    assert sorted(seen["suggested_materials"]) == ["education", "employment", "housing", "residence"]

@@ -129,3 +129,48 @@ def test_a_registered_settlement_moves_the_hukou_in_the_same_transaction(tmp_pat
                                     "JOIN households h ON h.id = m.household_id WHERE h.place = '652301001003' "
                                     "AND m.since = :d ORDER BY m.person_id"), {"d": str(T0.date())}).fetchall()
     assert [tuple(m) for m in members] == [(7, "head", "family", 7), (8, "member", "family", 7)]
+
+
+FACTS = {"birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False}, "tax_paid": 1,
+         "residence": [{"from": "2015-03-01", "place": "652301003", "urban": True}],
+         "housing": {"kind": "rented", "registered": True}, "education": [], "qualifications": []}
+
+
+def _register(tmp_path, n=300, seed=2):
+    from hukou.registry.synth import generate
+    from hukou.store.database import load_tables
+
+    store, engine = _store(f"sqlite:///{tmp_path / 'reg.sqlite'}")
+    load_tables(engine, generate(n, seed=seed))
+    return store, engine
+
+
+def test_facts_on_a_case_come_from_the_case_else_from_the_register(tmp_path, changji):
+    from hukou.policy.errors import InputError
+    from hukou.policy.verdict import check
+    from hukou.store.database import person_facts
+
+    store, engine = _register(tmp_path)
+    on = T0.date()
+    given, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "alice", facts=FACTS), "k1", person_id=7)
+    kept = store.case_facts(given.id, on)
+    assert "tax_paid" not in kept and kept["housing"] == FACTS["housing"]
+    assert store.verdict(given.id, on, changji) == check(FACTS, on, changji)
+    assert store.verdict(given.id, on, changji)["settlement"]["route"] == "general"
+    from_register, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "bob"), "k2", person_id=7)
+    assert store.case_facts(from_register.id, on) == person_facts(engine, 7, on)
+    assert store.verdict(from_register.id, on) == check(person_facts(engine, 7, on), on, changji)
+    nothing, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "carol"), "k3")
+    assert store.case_facts(nothing.id, on) is None and store.verdict(nothing.id, on) is None
+    # later materials with facts take over; bad facts name the field and write nothing
+    case = store.act(nothing.id, act(C.MATERIALS_REQUESTED, "police_station", "p1", 1, items=["housing"]), 1)
+    with pytest.raises(InputError) as err:
+        store.act(case.id, act(C.MATERIALS_PROVIDED, "applicant", "carol", 2,
+                               facts={**FACTS, "housing": {"kind": "castle"}}), 2)
+    assert err.value.path == "data.facts.housing.kind" and store.case_facts(case.id, on) is None
+    store.act(case.id, act(C.MATERIALS_PROVIDED, "applicant", "carol", 2, items=["housing"],
+                           facts={**FACTS, "housing": {"kind": "none"}}), 2)
+    assert store.case_facts(case.id, on)["housing"] == {"kind": "none"}
+    with pytest.raises(C.CaseError) as err:
+        store.act(case.id, act(C.ACCEPTED, "police_station", "p1", 3, facts=FACTS), 3)
+    assert err.value.field == "data.facts"

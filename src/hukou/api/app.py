@@ -32,7 +32,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     problems.install(app)
     default_policy = policy
     app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
-    app.state.case_store = _lazy_store(database)
+    app.state.case_store = _lazy_store(database, policy)
     app.include_router(applications.router)
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
@@ -59,7 +59,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
 
 
 
-def _lazy_store(database: str | None):
+def _lazy_store(database: str | None, policy: str):
     """The case store, connected and migrated on first use (the eligibility check needs no database)."""
     holder: dict = {}
 
@@ -70,7 +70,8 @@ def _lazy_store(database: str | None):
 
             engine = connect(database)
             migrate(engine)
-            holder["store"] = CaseStore(engine)
+            rules = load(policy)
+            holder["store"] = CaseStore(engine, rules.city.code, rules)
         return holder["store"]
 
     return get

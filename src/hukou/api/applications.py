@@ -2,6 +2,9 @@
 
 Submissions need an `Idempotency-Key` header (a replay returns the first result); actions carry the
 version they were decided on (a stale one is 409). A case someone may not see is 404 for them.
+Officers reading a case see the rules' verdict on its facts (at today's date, or at the decision's
+date once decided) and the materials that verdict still asks for: a materials request sent without
+items asks for those.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hukou.cases import case as C
 from hukou.cases.access import Viewer, may_see
 from hukou.cases.deadlines import case_deadline, working_days_of
+from hukou.cases.facts import canonical_facts
 from hukou.policies import load
 from hukou.policy.errors import InputError
 from hukou.policy.policy_file import Policy
@@ -34,6 +38,7 @@ class ApplicationIn(BaseModel):
     person_id: Optional[int] = Field(None, description="The applicant in the register, when known")
     township: Optional[str] = Field(None, description="9-digit code of the township where the case is handled")
     adult_followers: list[str] = Field([], description="Adults moving with the applicant: each must consent")
+    facts: Any = Field(None, description="RULEBOOK §2 facts about the applicant, checked as by /eligibility")
 
 
 class ActionIn(BaseModel):
@@ -92,8 +97,10 @@ def submit(request: Request, response: Response, body: ApplicationIn,
         raise InputError("Idempotency-Key", "send a unique key with each submission, so a retry is not a second case")
     if body.kind not in C.KINDS:
         raise InputError("kind", f"expected one of {', '.join(C.KINDS)} (got {body.kind!r})")
-    action = C.Action(C.SUBMITTED, datetime.now(), viewer.username, viewer.role,
-                      {"adult_followers": body.adult_followers, "person_id": body.person_id})
+    data: dict[str, Any] = {"adult_followers": body.adult_followers, "person_id": body.person_id}
+    if body.facts is not None:
+        data["facts"] = canonical_facts(body.facts, _store(request).city, "facts")
+    action = C.Action(C.SUBMITTED, datetime.now(), viewer.username, viewer.role, data)
     case, new = _store(request).submit(body.kind, action, idempotency_key, body.person_id,
                                        body.township or viewer.township)
     if not new:
@@ -112,11 +119,33 @@ def _visible(request: Request, case_id: str, viewer: Viewer) -> C.Case:
 def read(request: Request, case_id: str, viewer: Viewer = Depends(current_viewer),
          purpose: str = Header("case view", alias="X-Purpose")) -> dict[str, Any]:
     _visible(request, case_id, viewer)
-    return _out(_store(request).read(case_id, viewer.username, purpose, datetime.now()), viewer, _policy(request))
+    case = _store(request).read(case_id, viewer.username, purpose, datetime.now())
+    out = _out(case, viewer, _policy(request))
+    if viewer.role in C.OFFICERS:
+        decided = C.state(case).decided_at
+        out.update(_verdict(request, case, decided.date() if decided else date.today()))
+    return out
+
+
+def _verdict(request: Request, case: C.Case, on: date) -> dict[str, Any]:
+    """The rules' verdict on the case's facts at `on`, and the materials it still asks for."""
+    try:
+        verdict = _store(request).verdict(case.id, on, _policy(request))
+    except InputError as exc:  # e.g. the register holds no hukou for the person at that date
+        return {"verdict": None, "suggested_materials": None, "verdict_unavailable": exc.line()}
+    if verdict is None:
+        return {"verdict": None, "suggested_materials": None}
+    part = verdict["residence_permit" if case.kind == "residence_permit" else "settlement"]
+    return {"verdict": verdict, "suggested_materials": list(part["missing"])}
 
 
 @router.post("/applications/{case_id}/actions", summary="Act on an application")
 def act(request: Request, case_id: str, body: ActionIn, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
-    _visible(request, case_id, viewer)
-    action = C.Action(body.type, datetime.now(), viewer.username, viewer.role, body.data)
+    case = _visible(request, case_id, viewer)
+    data = body.data
+    if body.type == C.MATERIALS_REQUESTED and not data.get("items"):  # ask for what the rules still miss
+        suggested = _verdict(request, case, date.today()).get("suggested_materials")
+        if suggested:
+            data = {**data, "items": suggested}
+    action = C.Action(body.type, datetime.now(), viewer.username, viewer.role, data)
     return _out(_store(request).act(case_id, action, body.expected_version), viewer, _policy(request))

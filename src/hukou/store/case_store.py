@@ -1,6 +1,10 @@
 """Cases in the database: each append is one transaction, checked by the pure case rules first;
 submissions are idempotent; every read of a person's case and every action goes to a hash-chained
 audit log. Two officers acting on the same version: one wins, the other gets a conflict (409).
+
+Facts given on a case are checked and kept in canonical form (`cases.facts`); a case's facts at a
+date are the latest given on it, else the register's for its person. `verdict` runs the rules on
+them; callers that show it have logged the read of the case first.
 """
 
 from __future__ import annotations
@@ -8,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
@@ -16,7 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hukou.cases import case as C
+from hukou.cases.facts import FACT_ACTIONS, canonical_facts, latest_facts
+from hukou.policies import DEFAULT_POLICY, load
+from hukou.policy.policy_file import Policy
+from hukou.policy.verdict import check
 from hukou.store import schema as S
+from hukou.store.database import person_facts
 
 GENESIS = "0" * 64
 AUDIT_LOCK = 0x68756B6F  # "huko": the advisory lock that serializes the audit chain on PostgreSQL
@@ -54,9 +64,10 @@ def _to_case(row: S.CaseRow, actions: list[S.CaseActionRow]) -> C.Case:
 
 
 class CaseStore:
-    def __init__(self, engine: Engine, city: str = "652301"):
+    def __init__(self, engine: Engine, city: str = "652301", policy: Policy | None = None):
         self.engine = engine
         self.city = city  # GB/T 2260 code: registrations other than a graduate's move stay inside it
+        self.policy = policy if policy is not None else load(DEFAULT_POLICY)  # what rejections are checked against
 
     def submit(self, kind: str, action: C.Action, idempotency_key: str, person_id: int | None = None,
                township: str | None = None) -> tuple[C.Case, bool]:
@@ -65,6 +76,7 @@ class CaseStore:
             first = session.get(S.IdempotencyKey, (idempotency_key, action.by))
             if first is not None:
                 return self._load(session, first.case_id), False
+            action = self._with_facts(action)
             case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
             session.add(S.CaseRow(id=case.id, kind=kind, person_id=person_id, township=township, created_at=action.at))
             session.flush()
@@ -76,6 +88,7 @@ class CaseStore:
     def act(self, case_id: str, action: C.Action, expected_version: int) -> C.Case:
         """Append one action in one transaction; a concurrent append of the same version loses with 409."""
         try:
+            action = self._with_facts(action)
             with Session(self.engine) as session, session.begin():
                 case = C.append(self._load(session, case_id), action, expected_version)
                 self._add_action(session, case_id, case.version, action)
@@ -102,9 +115,35 @@ class CaseStore:
                 raise C.CaseError("case", f"no case {case_id}", status=404)
             return self._load(session, case_id), row.township
 
+    def case_facts(self, case_id: str, on: date) -> dict[str, Any] | None:
+        """The latest facts given on the case, else its register person's facts at `on`, else None."""
+        with Session(self.engine) as session:
+            return self._facts(session, self._load(session, case_id), on)
+
+    def verdict(self, case_id: str, on: date, policy: Policy | None = None) -> dict[str, Any] | None:
+        """The RULEBOOK §7 verdict on the case's facts at `on` (None when the case has no facts)."""
+        facts = self.case_facts(case_id, on)
+        return None if facts is None else check(facts, on, policy or self.policy)
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(S.CaseRow)) or 0
+
+    def _with_facts(self, action: C.Action) -> C.Action:
+        """The action with its facts (if any) checked and canonical; facts come only with a submission or materials."""
+        if action.data.get("facts") is None:
+            return action
+        if action.type not in FACT_ACTIONS:
+            raise C.CaseError("data.facts", "facts come with the submission or with materials provided")
+        return replace(action, data={**action.data, "facts": canonical_facts(action.data["facts"], self.city, "data.facts")})
+
+    @staticmethod
+    def _facts(session: Session, case: C.Case, on: date) -> dict[str, Any] | None:
+        given = latest_facts(case)
+        if given is not None:
+            return given
+        person_id = session.get(S.CaseRow, case.id).person_id
+        return None if person_id is None else person_facts(session.connection(), person_id, on)
 
     @staticmethod
     def _add_action(session: Session, case_id: str, seq: int, action: C.Action) -> None:

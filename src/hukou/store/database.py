@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any, Callable
 
 import pyarrow as pa
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
 from hukou.policy.errors import InputError
 from hukou.registry.person_facts import ORDER, facts_at
@@ -224,14 +224,22 @@ def _driver_type(engine: Engine, arrow_type: pa.DataType) -> pa.DataType:
     return arrow_type
 
 
-def person_facts(engine: Engine, person_id: int, d: date) -> dict[str, Any]:
-    """One person's RULEBOOK §2 facts at d, from the register's histories in the database."""
-    tables = S.Base.metadata.tables
+def person_facts(engine: Engine | Connection, person_id: int, d: date) -> dict[str, Any]:
+    """One person's RULEBOOK §2 facts at d, from the register's histories in the database (through an
+    engine, or a connection whose transaction is already open)."""
+    if isinstance(engine, Connection):
+        return _person_facts(engine, person_id, d)
     with engine.connect() as conn:
-        def rows(name: str) -> list[dict]:
-            table = tables[name]
-            order = [table.c[c] for c in ORDER.get(name, ())] + ([table.c.id] if "id" in table.c else [])
-            query = select(table).where(table.c.person_id == person_id).order_by(*order)
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return _person_facts(conn, person_id, d)
 
-        return facts_at(person_id, d, rows)
+
+def _person_facts(conn: Connection, person_id: int, d: date) -> dict[str, Any]:
+    tables = S.Base.metadata.tables
+
+    def rows(name: str) -> list[dict]:
+        table = tables[name]
+        order = [table.c[c] for c in ORDER.get(name, ())] + ([table.c.id] if "id" in table.c else [])
+        query = select(table).where(table.c.person_id == person_id).order_by(*order)
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+    return facts_at(person_id, d, rows)
