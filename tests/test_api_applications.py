@@ -11,7 +11,8 @@ from hukou.store.database import connect, migrate
 from hukou.store.users import create_user
 
 USERS = [("alice", "applicant", None), ("bob", "applicant", None), ("p1", "police_station", "652301001"),
-         ("p2", "police_station", "652301002"), ("a1", "county_approver", None), ("a2", "county_approver", None)]
+         ("p2", "police_station", "652301002"), ("a1", "county_approver", None), ("a2", "county_approver", None),
+         ("au", "auditor", None)]
 
 
 @pytest.fixture()
@@ -164,3 +165,26 @@ def test_officers_see_the_verdict_and_the_materials_it_asks_for(api):
     permit = _submit_facts(client, tokens, sparse, key="f3", kind="residence_permit").json()["id"]
     seen = client.get(f"/api/v1/applications/{permit}", headers=tokens["p1"]).json()
     assert sorted(seen["suggested_materials"]) == ["education", "employment", "housing", "residence"]
+
+
+def test_overridden_rejections_are_reported_to_oversight_only(api):
+    client, tokens, engine = api
+    case = _submit_facts(client, tokens, FACTS).json()["id"]  # eligible by the general route
+    for i, (user, type_) in enumerate([("p1", "accepted"), ("p1", "reviewed"), ("a2", "second_approval")], start=1):
+        assert _act(client, tokens, case, user, type_, i).status_code == 200
+    _problem(_act(client, tokens, case, "a1", "rejected", 4, failed_rule="general.legal_stable_residence",
+                  verdict="ineligible"), 422, "data.reason")  # the server's verdict says eligible
+    done = _act(client, tokens, case, "a1", "rejected", 4, failed_rule="general.legal_stable_residence",
+                reason="the lease is forged").json()
+    assert done["status"] == "rejected" and done["actions"][-1]["data"]["verdict"] == "eligible"
+    for user in ("p1", "alice"):
+        _problem(client.get("/api/v1/reports/overridden-rejections", headers=tokens[user]), 403, "role")
+    for user in ("au", "a2"):
+        r = client.get("/api/v1/reports/overridden-rejections", headers={**tokens[user], "X-Purpose": "quarterly review"})
+        assert r.status_code == 200
+        [item] = r.json()["items"]
+        assert (item["case"], item["rejected_by"], item["reason"], item["second_approvers"]) == \
+            (case, "a1", "the lease is forged", ["a2"])
+    with engine.connect() as conn:
+        reads = conn.execute(text("SELECT who, why FROM audit_log WHERE what = 'report.overridden_rejections'")).fetchall()
+    assert [tuple(r) for r in reads] == [("au", "quarterly review"), ("a2", "quarterly review")]

@@ -174,3 +174,59 @@ def test_facts_on_a_case_come_from_the_case_else_from_the_register(tmp_path, cha
     with pytest.raises(C.CaseError) as err:
         store.act(case.id, act(C.ACCEPTED, "police_station", "p1", 3, facts=FACTS), 3)
     assert err.value.field == "data.facts"
+
+
+def _to_review(store, facts=None, person_id=None, key="r", kind="settlement"):
+    data = {} if facts is None else {"facts": facts}
+    case, _ = store.submit(kind, act(C.SUBMITTED, "applicant", "alice", **data), key, person_id=person_id)
+    case = store.act(case.id, act(C.ACCEPTED, "police_station", "p1", 1), case.version)
+    return store.act(case.id, act(C.REVIEWED, "police_station", "p1", 2), case.version)
+
+
+def test_a_rejection_is_checked_against_the_servers_verdict(tmp_path):
+    store, engine = _store(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    no_home = {**FACTS, "housing": {"kind": "none"}}  # ineligible: no legal stable residence
+    case = _to_review(store, no_home)
+    for rule in ("general.urban_place", "key_groups.long_term_urban", "no.such.rule"):  # true, a flag, unknown id
+        with pytest.raises(C.CaseError) as err:
+            store.act(case.id, act(C.REJECTED, "county_approver", "a1", 3, failed_rule=rule), case.version)
+        assert err.value.field == "data.failed_rule", rule
+    done = store.act(case.id, act(C.REJECTED, "county_approver", "a1", 3, failed_rule="general.legal_stable_residence",
+                                  verdict="eligible"), case.version)  # the client's verdict is not taken
+    assert done.actions[-1].data["verdict"] == "ineligible"
+    assert done.actions[-1].data["verdict_date"] == T0.date().isoformat()
+    other = _to_review(store, no_home, key="r2")
+    assert C.state(store.act(other.id, act(C.REJECTED, "county_approver", "a1", 3, failed_rule="no_route"),
+                             other.version)).status == C.REJECTED  # the verdict's own reason code
+    bare = _to_review(store, key="r3")  # no facts, no person: nothing to ground a rejection on
+    with pytest.raises(C.CaseError) as err:
+        store.act(bare.id, act(C.REJECTED, "county_approver", "a1", 3, failed_rule="no_route"), bare.version)
+    assert err.value.field == "facts"
+    assert store.overridden_rejections() == []
+
+
+def test_rejecting_an_eligible_person_is_an_override_and_is_reported(tmp_path):
+    store, engine = _store(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    case = _to_review(store, FACTS)  # eligible by the general route
+    reject = dict(failed_rule="general.legal_stable_residence", verdict="ineligible")
+    with pytest.raises(C.CaseError) as err:  # the client says ineligible; the server knows better
+        store.act(case.id, act(C.REJECTED, "county_approver", "a1", 3, **reject), case.version)
+    assert err.value.field == "data.reason"
+    with pytest.raises(C.CaseError) as err:
+        store.act(case.id, act(C.REJECTED, "county_approver", "a1", 3, reason="the lease is forged", **reject),
+                  case.version)
+    assert "second approver" in err.value.message
+    case = store.act(case.id, act(C.SECOND_APPROVAL, "county_approver", "a2", 4), case.version)
+    with pytest.raises(C.CaseError) as err:  # an override still names a rule the verdict holds
+        store.act(case.id, act(C.REJECTED, "county_approver", "a1", 5, reason="forged", failed_rule="made.up"),
+                  case.version)
+    assert err.value.field == "data.failed_rule"
+    case = store.act(case.id, act(C.REJECTED, "county_approver", "a1", 5, reason="the lease is forged", **reject),
+                     case.version)
+    assert case.actions[-1].data["verdict"] == "eligible"
+    [report] = store.overridden_rejections()
+    assert (report.case_id, report.rejected_by, report.failed_rule, report.reason, report.second_approvers) == \
+        (case.id, "a1", "general.legal_stable_residence", "the lease is forged", ("a2",))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT why FROM audit_log WHERE what = 'case.rejected'")).scalar() == \
+            "the lease is forged"

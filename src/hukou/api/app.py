@@ -11,7 +11,7 @@ from typing import Any, Optional
 from fastapi import Body, FastAPI, Query
 
 from hukou import __version__
-from hukou.api import applications, problems
+from hukou.api import applications, problems, reports
 from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
@@ -34,6 +34,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
     app.state.case_store = _lazy_store(database, policy)
     app.include_router(applications.router)
+    app.include_router(reports.router)
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
     async def eligibility(

@@ -32,6 +32,10 @@ class Unauthorized(Exception):
     pass
 
 
+class Forbidden(Exception):
+    """Signed in, but the role may not do this (403)."""
+
+
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(description="settlement | residence_permit | student_move | graduate_move")

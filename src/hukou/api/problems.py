@@ -39,13 +39,17 @@ def install(app: FastAPI) -> None:
         status = 400 if kind in ("json_invalid",) else 422
         return problem(status, "Invalid request", first.get("msg", "invalid"), field_path(loc) or None)
 
-    from hukou.api.applications import Unauthorized
+    from hukou.api.applications import Forbidden, Unauthorized
 
     @app.exception_handler(Unauthorized)
     async def _unauthorized(_: Request, exc: Unauthorized):
         response = problem(401, "Not signed in", str(exc))
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden):
+        return problem(403, "Not allowed", str(exc), "role")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

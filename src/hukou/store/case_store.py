@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hukou.cases import case as C
 from hukou.cases.facts import FACT_ACTIONS, canonical_facts, latest_facts
+from hukou.cases.rejection import OVERRIDE, checked_rejection
 from hukou.policies import DEFAULT_POLICY, load
 from hukou.policy.policy_file import Policy
 from hukou.policy.verdict import check
@@ -29,6 +30,7 @@ from hukou.store import schema as S
 from hukou.store.database import person_facts
 
 GENESIS = "0" * 64
+SERVER_KEYS = ("verdict", "verdict_date", "verdict_policy")  # written by the server into a rejection
 AUDIT_LOCK = 0x68756B6F  # "huko": the advisory lock that serializes the audit chain on PostgreSQL
 
 
@@ -40,6 +42,8 @@ def _entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject:
 def audit(session: Session, at: datetime, who: str, what: str, subject: str, why: str) -> None:
     """Append to the audit log inside the caller's transaction. Writers take turns: SQLite transactions
     hold the write lock from their start (`database.connect`); PostgreSQL takes an advisory lock."""
+    # cut to the columns' sizes (a long purpose or reason must not fail the action on PostgreSQL)
+    who, what, subject, why = str(who)[:60], str(what)[:40], str(subject)[:80], str(why)[:200]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
     last = session.execute(select(S.AuditEntry.seq, S.AuditEntry.hash).order_by(S.AuditEntry.seq.desc()).limit(1)).first()
@@ -61,6 +65,22 @@ def verify_audit(engine: Engine) -> int | None:
 
 def _to_case(row: S.CaseRow, actions: list[S.CaseActionRow]) -> C.Case:
     return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, dict(a.data)) for a in actions))
+
+
+@dataclass(frozen=True)
+class OverriddenRejection:
+    """A rejection of a person the rules found eligible (reported: §五, no hidden thresholds)."""
+
+    case_id: str
+    kind: str
+    person_id: int | None
+    township: str | None
+    rejected_at: datetime
+    rejected_by: str
+    failed_rule: str
+    reason: str
+    verdict_date: str
+    second_approvers: tuple[str, ...]
 
 
 class CaseStore:
@@ -90,7 +110,15 @@ class CaseStore:
         try:
             action = self._with_facts(action)
             with Session(self.engine) as session, session.begin():
-                case = C.append(self._load(session, case_id), action, expected_version)
+                before = self._load(session, case_id)
+                if action.type == C.REJECTED:  # the verdict is the server's, never the client's
+                    action = replace(action, data={k: v for k, v in action.data.items() if k not in SERVER_KEYS})
+                case = C.append(before, action, expected_version)
+                if action.type == C.REJECTED:
+                    on = action.at.date()
+                    verdict = self._verdict_in(session, before, on)
+                    action = replace(action, data=checked_rejection(before.kind, action.data, verdict, on))
+                    case = C.append(before, action, expected_version)
                 self._add_action(session, case_id, case.version, action)
                 if action.type == C.REGISTERED:
                     _move_hukou(session, session.get(S.CaseRow, case_id), action, self.city)
@@ -125,6 +153,30 @@ class CaseStore:
         facts = self.case_facts(case_id, on)
         return None if facts is None else check(facts, on, policy or self.policy)
 
+    def overridden_rejections(self) -> list[OverriddenRejection]:
+        """Rejections of people the rules found eligible, oldest first, with who approved them second."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(S.CaseActionRow, S.CaseRow).join(S.CaseRow, S.CaseRow.id == S.CaseActionRow.case_id)
+                                   .where(S.CaseActionRow.type == C.REJECTED)
+                                   .order_by(S.CaseActionRow.at, S.CaseActionRow.case_id)).all()
+            rows = [(a, c) for a, c in rows if a.data.get("verdict") == OVERRIDE]
+            seconds: dict[str, list[str]] = {}
+            if rows:
+                for case_id, by in session.execute(select(S.CaseActionRow.case_id, S.CaseActionRow.by_user)
+                                                   .where(S.CaseActionRow.type == C.SECOND_APPROVAL,
+                                                          S.CaseActionRow.case_id.in_([c.id for _, c in rows]))
+                                                   .order_by(S.CaseActionRow.seq)):
+                    seconds.setdefault(case_id, []).append(by)
+            return [OverriddenRejection(c.id, c.kind, c.person_id, c.township, a.at, a.by_user,
+                                        str(a.data.get("failed_rule", "")), str(a.data.get("reason", "")),
+                                        str(a.data.get("verdict_date", "")), tuple(seconds.get(c.id, ())))
+                    for a, c in rows]
+
+    def log_read(self, who: str, what: str, subject: str, why: str, at: datetime) -> None:
+        """Log a read that is not of one case (a list, a report) in the audit chain."""
+        with Session(self.engine) as session, session.begin():
+            audit(session, at, who, what, subject, why)
+
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(S.CaseRow)) or 0
@@ -136,6 +188,10 @@ class CaseStore:
         if action.type not in FACT_ACTIONS:
             raise C.CaseError("data.facts", "facts come with the submission or with materials provided")
         return replace(action, data={**action.data, "facts": canonical_facts(action.data["facts"], self.city, "data.facts")})
+
+    def _verdict_in(self, session: Session, case: C.Case, on: date) -> dict[str, Any] | None:
+        facts = self._facts(session, case, on)
+        return None if facts is None else check(facts, on, self.policy)
 
     @staticmethod
     def _facts(session: Session, case: C.Case, on: date) -> dict[str, Any] | None:
@@ -161,10 +217,11 @@ class CaseStore:
         return _to_case(row, list(actions))
 
 
-def _move_hukou(session: Session, row: S.CaseRow, action: C.Action, city: str) -> None:
+def _move_hukou(session: Session, row: S.CaseRow, action: C.Action, city: str) -> list[int]:
     """A registered settlement or move updates the register in the same transaction: the hukou moves
     in (the person and every follower), and they join a household or found one. `data`: `place`
-    (12-digit code), `urban`, `household` (family | collective) or `household_id`, `followers` (ids)."""
+    (12-digit code), `urban`, `household` (family | collective) or `household_id`, `followers` (ids).
+    Returns the people whose hukou moved."""
     data = action.data
     if row.person_id is None:
         raise C.CaseError("person_id", "the case names no person of the register to register")
@@ -198,6 +255,7 @@ def _move_hukou(session: Session, row: S.CaseRow, action: C.Action, city: str) -
         session.add(S.HouseholdMember(household_id=household_id, person_id=pid, relation="head" if head else "member",
                                       since=since))
     session.flush()
+    return people
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
