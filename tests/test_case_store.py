@@ -230,3 +230,43 @@ def test_rejecting_an_eligible_person_is_an_override_and_is_reported(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT why FROM audit_log WHERE what = 'case.rejected'")).scalar() == \
             "the lease is forged"
+
+
+def _permit(store, person_id, key, until=C.ISSUED):
+    case, _ = store.submit("residence_permit", act(C.SUBMITTED, "applicant", f"holder{person_id}"), key,
+                           person_id=person_id)
+    steps = [(C.ACCEPTED, "police_station", "p1"), (C.REVIEWED, "police_station", "p1"),
+             (C.APPROVED, "county_approver", "a1"), (C.ISSUED, "police_station", "p1")]
+    for type_, role, by in steps[:[s[0] for s in steps].index(until) + 1]:
+        case = store.act(case.id, act(type_, role, by, 1), case.version)
+    return case
+
+
+def test_settling_cancels_the_settled_peoples_issued_permits_in_the_same_transaction(tmp_path):
+    store, engine = _register(tmp_path)
+    own, followers, pending, stranger = (_permit(store, 7, "p7"), _permit(store, 8, "p8"),
+                                         _permit(store, 7, "p7b", until=C.ACCEPTED), _permit(store, 9, "p9"))
+    case, _ = store.submit("settlement", act(C.SUBMITTED, "applicant", "alice"), "s", person_id=7)
+    for type_, role, by, data in [(C.ACCEPTED, "police_station", "p1", {}), (C.REVIEWED, "police_station", "p1", {}),
+                                  (C.APPROVED, "county_approver", "a1", {}),
+                                  (C.CONSENT_RECORDED, "applicant", "alice", {"who": "applicant"})]:
+        case = store.act(case.id, act(type_, role, by, 2, **data), case.version)
+
+    def statuses():
+        return [C.state(store.jurisdiction(c.id)[0]).status for c in (own, followers, pending, stranger)]
+
+    with pytest.raises(C.CaseError):  # refused (no urban flag): nothing is written, no permit is touched
+        store.act(case.id, act(C.REGISTERED, "police_station", "p2", 3, place="652301001003", followers=[8]),
+                  case.version)
+    assert statuses() == [C.ISSUED, C.ISSUED, C.ACCEPTED, C.ISSUED]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log WHERE what = 'case.cancelled'")).scalar() == 0
+    store.act(case.id, act(C.REGISTERED, "police_station", "p2", 3, place="652301001003", urban=True, followers=[8]),
+              case.version)
+    assert statuses() == [C.CANCELLED, C.CANCELLED, C.ACCEPTED, C.ISSUED]
+    cancel = store.jurisdiction(own.id)[0].actions[-1]
+    assert (cancel.by, cancel.data["settled_by"]) == ("p2", case.id) and case.id in cancel.data["reason"]
+    with engine.connect() as conn:
+        log = conn.execute(text("SELECT subject FROM audit_log WHERE what = 'case.cancelled' ORDER BY seq")).fetchall()
+    assert sorted(r[0] for r in log) == sorted([own.id, followers.id])
+    assert verify_audit(engine) is None

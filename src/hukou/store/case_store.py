@@ -121,7 +121,8 @@ class CaseStore:
                     case = C.append(before, action, expected_version)
                 self._add_action(session, case_id, case.version, action)
                 if action.type == C.REGISTERED:
-                    _move_hukou(session, session.get(S.CaseRow, case_id), action, self.city)
+                    moved = _move_hukou(session, session.get(S.CaseRow, case_id), action, self.city)
+                    self._close_permits(session, moved, case_id, action)
                 audit(session, action.at, action.by, f"case.{action.type}", case_id, action.data.get("reason", ""))
             return case
         except IntegrityError:
@@ -188,6 +189,21 @@ class CaseStore:
         if action.type not in FACT_ACTIONS:
             raise C.CaseError("data.facts", "facts come with the submission or with materials provided")
         return replace(action, data={**action.data, "facts": canonical_facts(action.data["facts"], self.city, "data.facts")})
+
+    def _close_permits(self, session: Session, people: list[int], settled_by: str, action: C.Action) -> None:
+        """Settled people need no residence permit: cancel each issued one still open, in the same transaction."""
+        rows = session.scalars(select(S.CaseRow).where(S.CaseRow.kind == "residence_permit",
+                                                       S.CaseRow.person_id.in_(people)).order_by(S.CaseRow.id)).all()
+        for row in rows:
+            permit = self._load(session, row.id)
+            s = C.state(permit)
+            if s.issued_at is None or s.finished:
+                continue
+            reason = f"settled: hukou registered by case {settled_by}"
+            cancel = C.Action(C.CANCELLED, action.at, action.by, action.role, {"reason": reason, "settled_by": settled_by})
+            permit = C.append(permit, cancel, permit.version)
+            self._add_action(session, row.id, permit.version, cancel)
+            audit(session, action.at, action.by, f"case.{C.CANCELLED}", row.id, reason)
 
     def _verdict_in(self, session: Session, case: C.Case, on: date) -> dict[str, Any] | None:
         facts = self._facts(session, case, on)
