@@ -188,3 +188,26 @@ def test_overridden_rejections_are_reported_to_oversight_only(api):
     with engine.connect() as conn:
         reads = conn.execute(text("SELECT who, why FROM audit_log WHERE what = 'report.overridden_rejections'")).fetchall()
     assert [tuple(r) for r in reads] == [("au", "quarterly review"), ("a2", "quarterly review")]
+
+
+def test_the_list_shows_what_each_viewer_may_see_and_is_logged(api):
+    client, tokens, engine = api
+    first = _submit(client, tokens, key="l1").json()["id"]
+    second = _submit(client, tokens, key="l2").json()["id"]
+    bobs = _submit(client, tokens, key="l3", who="bob").json()["id"]
+    _act(client, tokens, second, "p1", "accepted", 1)  # accepted: it has a due date, so it comes first
+    assert _act(client, tokens, first, "alice", "withdrawn", 1).status_code == 200
+    r = client.get("/api/v1/applications", headers=tokens["p1"])
+    assert r.status_code == 200
+    items = r.json()["items"]
+    assert [i["id"] for i in items] == [second, bobs]  # the withdrawn case is done
+    assert items[0]["due"] and items[0]["overdue"] is False and items[1]["due"] is None
+    assert items[0]["next_actions"] == ["materials_provided", "reviewed"] and items[0]["township"] == "652301001"
+    assert client.get("/api/v1/applications", headers=tokens["p2"]).json()["items"] == []
+    mine = client.get("/api/v1/applications", headers={**tokens["alice"], "X-Purpose": "my applications"}).json()
+    assert sorted(i["id"] for i in mine["items"]) == sorted([first, second])  # finished ones too
+    _problem(client.get("/api/v1/applications?limit=0", headers=tokens["p1"]), 422, "limit")
+    _problem(client.get("/api/v1/applications"), 401)
+    with engine.connect() as conn:
+        reads = conn.execute(text("SELECT who, why FROM audit_log WHERE what = 'case.list' ORDER BY seq")).fetchall()
+    assert [tuple(r) for r in reads] == [("p1", "work queue"), ("p2", "work queue"), ("alice", "my applications")]

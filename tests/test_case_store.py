@@ -184,7 +184,7 @@ def _to_review(store, facts=None, person_id=None, key="r", kind="settlement"):
 
 
 def test_a_rejection_is_checked_against_the_servers_verdict(tmp_path):
-    store, engine = _store(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    store, _ = _store(f"sqlite:///{tmp_path / 'cases.sqlite'}")
     no_home = {**FACTS, "housing": {"kind": "none"}}  # ineligible: no legal stable residence
     case = _to_review(store, no_home)
     for rule in ("general.urban_place", "key_groups.long_term_urban", "no.such.rule"):  # true, a flag, unknown id

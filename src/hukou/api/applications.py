@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from fastapi import APIRouter, Depends, Form, Header, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hukou.cases import case as C
@@ -110,6 +110,20 @@ def submit(request: Request, response: Response, body: ApplicationIn,
     if not new:
         response.status_code = 200
     return _out(case, viewer, _policy(request))
+
+
+@router.get("/applications", summary="The cases you may see that need work, overdue first (the read is logged)")
+def list_applications(request: Request, viewer: Viewer = Depends(current_viewer),
+                      limit: int = Query(200, ge=1, le=1000, description="At most this many cases"),
+                      purpose: str = Header("work queue", alias="X-Purpose")) -> dict[str, Any]:
+    today = date.today()
+    store = _store(request)
+    items = store.queue(viewer, today, working_days_of(_policy(request), today), limit)
+    store.log_read(viewer.username, "case.list", f"{len(items)} cases", purpose, datetime.now())
+    return {"items": [{"id": i.id, "kind": i.kind, "status": i.status, "person_id": i.person_id,
+                       "township": i.township, "submitted_at": i.submitted_at.isoformat() if i.submitted_at else None,
+                       "due": i.due.isoformat() if i.due else None, "overdue": i.overdue,
+                       "next_actions": list(i.next_actions)} for i in items]}
 
 
 def _visible(request: Request, case_id: str, viewer: Viewer) -> C.Case:

@@ -21,12 +21,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hukou.cases import case as C
+from hukou.cases.access import Viewer
 from hukou.cases.facts import FACT_ACTIONS, canonical_facts, latest_facts
 from hukou.cases.rejection import OVERRIDE, checked_rejection
 from hukou.policies import DEFAULT_POLICY, load
 from hukou.policy.policy_file import Policy
 from hukou.policy.verdict import check
+from hukou.store import case_queue
 from hukou.store import schema as S
+from hukou.store.case_queue import QueueItem
 from hukou.store.database import person_facts
 
 GENESIS = "0" * 64
@@ -153,6 +156,11 @@ class CaseStore:
         """The RULEBOOK §7 verdict on the case's facts at `on` (None when the case has no facts)."""
         facts = self.case_facts(case_id, on)
         return None if facts is None else check(facts, on, policy or self.policy)
+
+    def queue(self, viewer: Viewer, today: date, working_days: int, limit: int = 200) -> list[QueueItem]:
+        """The unfinished cases `viewer` may see (an applicant: all their own), overdue first, then by
+        due date (none last), then by submission; two queries however many cases there are."""
+        return case_queue.queue(self.engine, viewer, today, working_days, limit)
 
     def overridden_rejections(self) -> list[OverriddenRejection]:
         """Rejections of people the rules found eligible, oldest first, with who approved them second."""
