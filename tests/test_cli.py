@@ -139,8 +139,8 @@ def test_policy_show_writes_the_clauses_beside_the_rules(tmp_path: Path):
     assert "全面放开" in section and "talent.skilled_worker" in section and "key_groups.new_generation" in section
 
 
-def test_demo_prints_example_checks():
-    r = hukou("demo")
+def test_examples_prints_example_checks():
+    r = hukou("examples")
     assert r.returncode == 0
     assert r.stdout.count("落户:") == len(list(EXAMPLES.glob("*.yaml")))
     assert "还需了解" in r.stdout
@@ -188,3 +188,26 @@ def test_serve_answers_the_eligibility_endpoint_on_loopback():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_builds_the_city_users_and_cases_once_then_reuses_them(tmp_path: Path):
+    from hukou.cli.demo import DEMO_USERS
+    from hukou.store.case_store import CaseStore
+    from hukou.store.database import connect
+    from hukou.store.users import authenticate
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    first = hukou("demo", "--database", url, "--residents", "500", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "built the demo city" in first.stdout and "http://127.0.0.1:8000" in first.stdout
+    engine = connect(url)
+    for u in DEMO_USERS:  # every printed login works, with its role
+        assert u.username in first.stdout and u.password in first.stdout
+        assert authenticate(engine, u.username, u.password).role == u.role
+    assert {u.role for u in DEMO_USERS} == {"applicant", "police_station", "county_approver", "department", "leader",
+                                             "auditor", "administrator"}
+    cases = CaseStore(engine).count()
+    assert cases >= 4
+    again = hukou("demo", "--database", url, "--no-serve")
+    assert again.returncode == 0 and "reusing the demo city" in again.stdout
+    assert CaseStore(engine).count() == cases

@@ -1,4 +1,4 @@
-"""The API application. Stable paths for outside clients start with /api/v1.
+"""The application: the API under /api/v1 and the web pages (hukou.web.pages). Stable paths for outside clients start with /api/v1.
 
 `POST /api/v1/eligibility?date=D`: RULEBOOK §2 facts in, the §7 verdict out, no login needed.
 """
@@ -16,6 +16,7 @@ from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
 from hukou.policy.verdict import check
+from hukou.web import pages
 
 FACTS_EXAMPLE = {
     "birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False},
@@ -35,6 +36,8 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.state.case_store = _lazy_store(database, policy)
     app.include_router(applications.router)
     app.include_router(reports.router)
+    app.include_router(pages.router)
+    app.add_api_route("/static/site.css", pages.static_css, include_in_schema=False)
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
     async def eligibility(

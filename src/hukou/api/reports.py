@@ -10,11 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Request
 
 from hukou.api.applications import Forbidden, current_viewer
-from hukou.cases.access import Viewer
+from hukou.cases.access import OVERSIGHT, Viewer
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-
-OVERSIGHT = frozenset({"leader", "auditor", "administrator", "county_approver"})
 
 
 @router.get("/overridden-rejections", summary="Rejections of people the rules found eligible (the read is logged)")

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from hukou.cases.case import Case
 
 SEE_ALL = frozenset({"county_approver", "auditor", "administrator", "leader"})
+# who reads the reports over casework (rejections that overrode the rules, §五)
+OVERSIGHT = frozenset({"leader", "auditor", "administrator", "county_approver"})
 
 
 @dataclass(frozen=True)

@@ -187,11 +187,24 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
 
 
 @app.command()
-def demo(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None:
-    """Print a few example checks of the Changji policy with their explanations."""
+def demo(
+    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: .demo/changji.sqlite)."),
+    host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+    residents: int = typer.Option(607_441, "--residents", help="Residents of the synthetic city, when it is built."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the site after building."),
+) -> None:
+    """Build the demo city (register, one user per role, a few cases), print the logins and serve the site."""
     from hukou.cli.demo import run_demo
 
-    _guard(lambda: run_demo(lang))
+    _guard(lambda: run_demo(database, host, port, residents, serve))
+
+
+@app.command()
+def examples(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None:
+    """Print a few example people checked against the Changji policy, with their explanations."""
+    from hukou.cli.demo import run_examples
+
+    _guard(lambda: run_examples(lang))
 
 
 def run() -> None:

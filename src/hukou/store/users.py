@@ -63,3 +63,15 @@ def viewer_for_token(engine: Engine, token: str, now: datetime) -> Viewer | None
             return None
         user = session.get(S.User, row.username)
         return Viewer(user.username, user.role, user.township) if user else None
+
+
+def revoke_token(engine: Engine, token: str) -> None:
+    """Sign out: the token (API or web session) stops working at once."""
+    with Session(engine) as session, session.begin():
+        session.execute(delete(S.ApiToken).where(S.ApiToken.token_hash == _digest(token)))
+
+
+def display_name(engine: Engine, username: str) -> str:
+    with Session(engine) as session:
+        user = session.get(S.User, username)
+        return user.display_name if user else username
