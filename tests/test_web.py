@@ -215,3 +215,27 @@ def test_the_oversight_report_is_for_oversight_roles(web):
     _sign_in(client, "boss")
     r = client.get("/reports/overridden-rejections")
     assert r.status_code == 200 and "没有此类案件" in r.text
+
+
+def test_an_application_names_its_person_by_id_number_and_the_lookup_is_logged(web):
+    from sqlalchemy import text
+
+    from hukou.registry.synth import generate
+    from hukou.store.database import load_tables
+
+    client, store = web
+    load_tables(store.engine, generate(30, seed=3))
+    with store.engine.connect() as conn:
+        person_id, number = conn.execute(text("SELECT person_id, id_number FROM people ORDER BY person_id LIMIT 1")).one()
+    _sign_in(client)
+    facts, page = _apply_form(client)
+    form = {"csrf": _hidden(page, "csrf"), "idempotency_key": "id-1", "facts": facts, "date": "2019-03-01",
+            "kind": "residence_permit", "township": "652301001"}
+    bad = client.post("/applications", data={**form, "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")})
+    assert bad.status_code == 422 and re.search(r'class="field-error">\s*<label for="id_number"', bad.text)
+    ok = client.post("/applications", data={**form, "id_number": number}, follow_redirects=False)
+    assert ok.status_code == 303 and store.count() == 1
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT person_id FROM cases")).scalar() == person_id
+        logged = conn.execute(text("SELECT who, subject FROM audit_log WHERE what = 'person.lookup'")).all()
+    assert ("alice", number[:6] + "…" + number[-2:]) in logged

@@ -35,15 +35,22 @@ def _need_browser():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def demo_database(tmp_path_factory):
     _need_browser()
-    import uvicorn
-
-    from hukou.api.app import create_app
     from hukou.cli.demo import build
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
     build(url, residents=2000)
+    return url
+
+
+@pytest.fixture(scope="module")
+def site(demo_database):
+    import uvicorn
+
+    from hukou.api.app import create_app
+
+    url = demo_database
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -135,6 +142,34 @@ def test_officer_queue_is_ordered_by_deadline_and_acts_on_a_case(page, site):
     assert page.get_attribute("#case-status", "data-status") == "accepted"
     assert "已受理" in page.inner_text(".history")
     assert "办结期限" in page.inner_text("main")
+
+
+def test_county_approves_and_the_station_registers_the_hukou(page, site, demo_database):
+    from sqlalchemy import text
+
+    from hukou.store.database import connect
+
+    _sign_in(page, site, "gonganju", "gonganju-demo")
+    page.goto(f"{site}/cases")
+    page.locator("table.queue tbody tr", has_text="已审核").first.locator("a").click()
+    case_path = page.url.split(site)[1]
+    assert page.locator("#act-approved").count() == 1
+    page.click("#act-approved button")
+    assert page.get_attribute("#case-status", "data-status") == "approved"
+    page.click("text=退出")
+    _sign_in(page, site, "paichusuo", "paichusuo-demo")
+    page.goto(f"{site}{case_path}")
+    place = page.locator("#place option").first.get_attribute("value")
+    page.select_option("#place", place)
+    page.click("#act-registered button")
+    assert page.get_attribute("#case-status", "data-status") == "registered"
+    # the register moved the hukou in the same transaction
+    engine = connect(demo_database)
+    with engine.connect() as conn:
+        person = conn.execute(text("SELECT person_id FROM cases WHERE id = :id"), {"id": case_path.split("/")[2]}).scalar()
+        newest = conn.execute(text("SELECT place FROM hukou WHERE person_id = :p ORDER BY since DESC, id DESC LIMIT 1"),
+                              {"p": person}).scalar()
+    assert newest == place
 
 
 def test_english_switch_and_a_phone_screen(browser, site):

@@ -60,11 +60,6 @@ def run_examples(lang: str = "zh") -> None:
     typer.echo("Check your own: hukou check FILE --date YYYY-MM-DD --format text")
 
 
-def _example_facts(name: str) -> dict:
-    text = resources.files("hukou.examples").joinpath(name).read_text(encoding="utf-8")
-    return read_document(text, name)
-
-
 def build(database: str, residents: int, seed: int = 2020) -> bool:
     """The demo city in `database`: register, users and cases. False when it was there already."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -96,30 +91,57 @@ def build(database: str, residents: int, seed: int = 2020) -> bool:
     return True
 
 
+def _demo_people(engine, today: date, wanted: list[str]) -> list[int]:
+    """People of the register whose hukou is outside the city, one for each wanted verdict:
+    "settlement" (eligible to settle) or "residence_permit" (eligible for a permit, not to settle)."""
+    from sqlalchemy import text as sql
+
+    from hukou.store.database import person_facts
+
+    policy = load(DEFAULT_POLICY)
+    with engine.connect() as conn:
+        candidates = conn.execute(sql("SELECT person_id FROM hukou GROUP BY person_id HAVING count(*) = 1 "
+                                      "AND min(place) NOT LIKE '652301%' ORDER BY person_id LIMIT 2000")).scalars().all()
+    chosen: list[int] = []
+    for want in wanted:
+        for pid in candidates:
+            if pid in chosen:
+                continue
+            verdict = check(person_facts(engine, pid, today), today, policy)
+            settles = verdict["settlement"]["status"] == "eligible"
+            permit = verdict["residence_permit"]["status"] == "eligible"
+            if (want == "settlement" and settles) or (want == "residence_permit" and permit and not settles):
+                chosen.append(pid)
+                break
+    return chosen
+
+
 def _seed_cases(store) -> None:
-    """A few cases at different steps, so every role has something to see; one is overdue."""
+    """A few cases of people of the register at different steps, so every role has something to see:
+    one waits for acceptance, one is overdue, one waits for the county's approval, two are permits.
+    Their facts are the register's (the case names the person)."""
     from hukou.cases import case as C
 
     now = datetime.now().replace(microsecond=0)
-    worker, graduate, student = (_example_facts(n) for n in ("1-renting-migrant-worker.yaml",
-                                                              "2-returned-overseas-graduate.yaml",
-                                                              "3-college-student.yaml"))
-    plans = [  # (applicant, kind, facts, township, days ago, steps after submission)
-        ("zhangsan", "settlement", worker, "652301001", 2, []),
-        ("lisi", "settlement", graduate, "652301001", 45, [(C.ACCEPTED, "paichusuo", "police_station", {})]),
-        ("lisi", "residence_permit", student, "652301001", 6, [(C.ACCEPTED, "paichusuo", "police_station", {})]),
-        ("zhangsan", "residence_permit", worker, "652301003", 1, []),
+    accept = (C.ACCEPTED, "paichusuo", "police_station")
+    review = (C.REVIEWED, "paichusuo", "police_station")
+    plans = [  # (applicant, kind, township, days ago, steps after submission)
+        ("zhangsan", "settlement", "652301001", 2, []),
+        ("lisi", "settlement", "652301001", 45, [accept]),
+        ("lisi", "residence_permit", "652301001", 6, [accept]),
+        ("zhangsan", "settlement", "652301001", 9, [accept, review]),
+        ("zhangsan", "residence_permit", "652301003", 1, []),
     ]
-    for n, (who, kind, facts, township, days, steps) in enumerate(plans):
+    people = _demo_people(store.engine, now.date(), [kind for _, kind, *_ in plans])
+    for n, ((who, kind, township, days, steps), person) in enumerate(zip(plans, people, strict=False)):  # a tiny register may lack some
         at = now - timedelta(days=days)
-        data = {"facts": facts, "adult_followers": ["配偶"] if facts.get("family", {}).get("spouse") else [],
-                "person_id": None}
-        case, _ = store.submit(kind, C.Action(C.SUBMITTED, at, who, "applicant", data), f"demo-{n}", None, township)
+        data = {"adult_followers": [], "person_id": person}
+        case, _ = store.submit(kind, C.Action(C.SUBMITTED, at, who, "applicant", data), f"demo-{n}", person, township)
         if kind != "residence_permit":
             case = store.act(case.id, C.Action(C.CONSENT_RECORDED, at, who, "applicant", {"who": "applicant"}),
                              case.version)
-        for i, (type_, by, role, extra) in enumerate(steps):
-            case = store.act(case.id, C.Action(type_, at + timedelta(hours=i + 1), by, role, extra), case.version)
+        for i, (type_, by, role) in enumerate(steps):
+            case = store.act(case.id, C.Action(type_, at + timedelta(hours=i + 1), by, role, {}), case.version)
 
 
 def print_logins(url: str) -> None:

@@ -29,6 +29,7 @@ from hukou.policy.labels import KEY_GROUP_NAMES, WORDS
 from hukou.policy.residence_permit import ENTITLEMENTS
 from hukou.policy.verdict import check
 from hukou.registry.divisions import changji_townships, township_names
+from hukou.store.lookups import person_by_id_number, places_of
 from hukou.store.users import authenticate, display_name, issue_token
 from hukou.web import session as S
 from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field
@@ -245,6 +246,15 @@ async def submit_application(request: Request):
         errors["township"] = text("choose", lang)
     if form.get("kind") in CONSENT_KINDS and form.get("consent") != "on":
         errors["consent"] = text("consent_required", lang)
+    person_id = None
+    if form.get("id_number") and not errors:
+        try:
+            person_id = person_by_id_number(_store(request).engine, form["id_number"], viewer.username, "application")
+        except InputError as exc:
+            errors["id_number"] = exc.message
+        else:
+            if person_id is None:
+                errors["id_number"] = text("not_in_register", lang)
     if errors:
         return _apply_page(request, viewer, form.get("facts", ""), form.get("date", ""), 422, form=form,
                            field_errors=errors, error=text("fix_fields", lang),
@@ -253,10 +263,10 @@ async def submit_application(request: Request):
     followers = [line.strip() for line in form.get("adult_followers", "").splitlines() if line.strip()]
     now = datetime.now()
     action = C.Action(C.SUBMITTED, now, viewer.username, viewer.role,
-                      {"facts": facts, "adult_followers": followers, "person_id": None})
+                      {"facts": facts, "adult_followers": followers, "person_id": person_id})
     store = _store(request)
     try:
-        case, new = store.submit(form["kind"], action, form.get("idempotency_key") or uuid.uuid4().hex, None,
+        case, new = store.submit(form["kind"], action, form.get("idempotency_key") or uuid.uuid4().hex, person_id,
                                  form["township"])
         if new and form.get("kind") in CONSENT_KINDS:
             consent = C.Action(C.CONSENT_RECORDED, now, viewer.username, viewer.role, {"who": "applicant"})
@@ -281,7 +291,8 @@ def case_list(request: Request):
                   overdue_count=sum(1 for i in items if i.overdue), township_names=township_names())
 
 
-def _case_page(request: Request, viewer: Viewer, case: C.Case, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _case_page(request: Request, viewer: Viewer, case: C.Case, township: str | None, status: int = 200,
+               **ctx: Any) -> HTMLResponse:
     """The case as `viewer` sees it: the verdict on its facts (for the applicant and officers; at the
     decision's date once decided), deadline, history, and the actions open to them now."""
     store, policy, lang, today = _store(request), _policy(request), _lang(request), date.today()
@@ -292,23 +303,26 @@ def _case_page(request: Request, viewer: Viewer, case: C.Case, status: int = 200
     part = verdict_part(case.kind, verdict) if verdict else {}
     allowed = grounds(case.kind, verdict) if verdict else frozenset()
     deadline = case_deadline(case, working_days_of(policy, today))
+    next_ = C.next_actions(case, viewer.role)
     return render(
-        request, "case.html", status, viewer, case=case, st=st, next=C.next_actions(case, viewer.role),
+        request, "case.html", status, viewer, case=case, st=st, next=next_,
         verdict=verdict, verdict_status=part.get("status"),
         verdict_note="" if verdict or viewer.role not in ("applicant", *C.OFFICERS) else text("no_facts_on_case", lang),
         suggested=list(part.get("missing", [])), suggested_household=(verdict or {}).get("settlement", {}).get("household"),
         failed_rules=[r for r in part.get("reasons", []) if r["rule"] in allowed],
         deadline=deadline and {"due": deadline.due, "overdue": deadline.overdue(today),
                                "calendar_complete": deadline.calendar_complete},
-        consents_needed=sorted(C.required_consents(case)) if case.kind in CONSENT_KINDS else [], **ctx)
+        consents_needed=sorted(C.required_consents(case)) if case.kind in CONSENT_KINDS else [],
+        places=places_of(store.engine, township) if C.REGISTERED in next_ and township else [], **ctx)
 
 
-def _visible_case(request: Request, viewer: Viewer, case_id: str) -> C.Case | None:
+def _visible_case(request: Request, viewer: Viewer, case_id: str) -> tuple[C.Case, str | None] | None:
+    """The case and its township when `viewer` may see it; else None (shown as "no such case")."""
     try:
         case, township = _store(request).jurisdiction(case_id)
     except C.CaseError:
         return None
-    return case if may_see(viewer, case, township) else None
+    return (case, township) if may_see(viewer, case, township) else None
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -317,13 +331,14 @@ def case_page(request: Request, case_id: str, submitted: int = 0):
     if viewer is None:
         return _sign_in_first(request)
     lang = _lang(request)
-    if _visible_case(request, viewer, case_id) is None:
+    visible = _visible_case(request, viewer, case_id)
+    if visible is None:
         return _message(request, viewer, 404, text("case", lang), text("no_such_case", lang), "/cases")
     case = _store(request).read(case_id, viewer.username, "case page", datetime.now())
-    return _case_page(request, viewer, case, notice=text("submitted_notice", lang) if submitted else "")
+    return _case_page(request, viewer, case, visible[1], notice=text("submitted_notice", lang) if submitted else "")
 
 
-def _action_data(type_: str, form) -> dict[str, Any]:
+def _action_data(type_: str, form, places: list[tuple[str, str, bool]]) -> dict[str, Any]:
     """The data of an action, from its form: only the fields that type of action carries."""
     def value(name: str) -> str:
         return str(form.get(name, "")).strip()
@@ -336,7 +351,10 @@ def _action_data(type_: str, form) -> dict[str, Any]:
     elif type_ == C.REJECTED:
         data.update(failed_rule=value("failed_rule"), reason=value("reason"))
     elif type_ == C.REGISTERED:
-        data.update(place=value("place"), urban=value("urban") == "yes", household=value("household"))
+        urban = {code: u for code, _, u in places}.get(value("place"))
+        if urban is None:
+            raise C.CaseError("data.place", "choose a community or village of the case's township")
+        data.update(place=value("place"), urban=urban, household=value("household"))
         try:
             data["followers"] = [int(p) for p in value("followers").replace("，", ",").split(",") if p.strip()]
         except ValueError:
@@ -360,19 +378,22 @@ async def act(request: Request, case_id: str):
         S.check_csrf(request, form.get("csrf"))
     except S.CsrfError:
         return _message(request, viewer, 403, text("case", lang), text("csrf_expired", lang), f"/cases/{case_id}")
-    case = _visible_case(request, viewer, case_id)
-    if case is None:
+    visible = _visible_case(request, viewer, case_id)
+    if visible is None:
         return _message(request, viewer, 404, text("case", lang), text("no_such_case", lang), "/cases")
+    case, township = visible
+    store = _store(request)
     try:
         expected = int(str(form.get("expected_version", "")))
         type_ = str(form.get("type", ""))
-        action = C.Action(type_, datetime.now(), viewer.username, viewer.role, _action_data(type_, form))
-        _store(request).act(case_id, action, expected)
+        places = places_of(store.engine, township) if type_ == C.REGISTERED and township else []
+        action = C.Action(type_, datetime.now(), viewer.username, viewer.role, _action_data(type_, form, places))
+        store.act(case_id, action, expected)
     except (C.CaseError, InputError) as exc:
-        case = _store(request).read(case_id, viewer.username, "case page", datetime.now())
-        return _case_page(request, viewer, case, getattr(exc, "status", 422), error=str(exc))
+        case = store.read(case_id, viewer.username, "case page", datetime.now())
+        return _case_page(request, viewer, case, township, getattr(exc, "status", 422), error=str(exc))
     except ValueError:  # the expected version is not a number: a form from elsewhere, or tampered
-        return _case_page(request, viewer, case, 422, error=text("reload", lang))
+        return _case_page(request, viewer, case, township, 422, error=text("reload", lang))
     return _redirect(f"/cases/{case_id}")
 
 

@@ -1,4 +1,5 @@
-"""Finding a person of the register by citizen ID number (for an application that names one)."""
+"""Lookups in the register for casework: a person by citizen ID number (an application that names
+one), and the communities and villages of a township (where a hukou can be registered)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,12 @@ def person_by_id_number(engine: Engine, id_number: str, who: str, why: str) -> i
         person_id = session.scalar(select(S.Person.person_id).where(S.Person.id_number == number))
         audit(session, datetime.now(), who, "person.lookup", number[:6] + "…" + number[-2:], why)
     return person_id
+
+
+def places_of(engine: Engine, township: str) -> list[tuple[str, str, bool]]:
+    """(12-digit code, name, urban) of the communities and villages under a township, by code."""
+    with Session(engine) as session:
+        rows = session.execute(select(S.Division.code, S.Division.name, S.Division.urban_class)
+                               .where(S.Division.parent_code == township, S.Division.urban_class.is_not(None))
+                               .order_by(S.Division.code)).all()
+    return [(code, name, urban_class.startswith("1")) for code, name, urban_class in rows]
