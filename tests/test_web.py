@@ -8,6 +8,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hukou.api.app import create_app
 from hukou.store.case_store import CaseStore
@@ -239,3 +241,24 @@ def test_an_application_names_its_person_by_id_number_and_the_lookup_is_logged(w
         assert conn.execute(text("SELECT person_id FROM cases")).scalar() == person_id
         logged = conn.execute(text("SELECT who, subject FROM audit_log WHERE what = 'person.lookup'")).all()
     assert ("alice", number[:6] + "…" + number[-2:]) in logged
+
+
+FIELDS = ["birth_date", "hukou.place", "hukou.urban", "date", "residence.state", "residence.0.from", "residence.0.place",
+          "residence.0.urban", "housing.kind", "housing.registered", "education.state", "education.0.level",
+          "education.0.admitted", "military.state", "military.enlisted", "family.children.0.birth_date", "facts",
+          "kind", "township", "consent", "id_number", "idempotency_key", "type", "expected_version", "items", "place",
+          "followers", "csrf", "username", "password", "next"]
+ANY_FORM = st.dictionaries(st.sampled_from(FIELDS), st.one_of(
+    st.text(max_size=30), st.sampled_from(["1992-04-18", "2019-02-30", "622425", "rural", "some", "none", "bachelor",
+                                           "{}", "[]", "null", '{"birth_date": "1992-04-18"}', "settlement", "1"])))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(form=ANY_FORM, path=st.sampled_from(["/check", "/apply", "/applications", "/login", "/logout",
+                                            "/cases/nope/act"]))
+def test_no_form_gets_a_server_error(web, form, path):
+    client, store = web
+    if not client.cookies.get("hukou_session"):
+        _sign_in(client)
+    r = client.post(path, data=form, follow_redirects=False)
+    assert r.status_code < 500, (path, form, r.text[:300])

@@ -239,6 +239,11 @@ async def submit_application(request: Request):
         S.check_csrf(request, form.get("csrf"))
     except S.CsrfError:
         return _message(request, viewer, 403, text("apply", lang), text("csrf_expired", lang), "/check")
+    try:  # the facts come back from the self-check's page: checked again, as anything from a browser
+        facts = json.loads(form.get("facts", ""))
+        check(facts, parse_date(form.get("date", "")), _policy(request))
+    except (ValueError, InputError):
+        return _message(request, viewer, 422, text("apply", lang), text("check_first", lang), "/check")
     errors = {}
     if form.get("kind") not in C.KINDS:
         errors["kind"] = text("choose", lang)
@@ -259,7 +264,6 @@ async def submit_application(request: Request):
         return _apply_page(request, viewer, form.get("facts", ""), form.get("date", ""), 422, form=form,
                            field_errors=errors, error=text("fix_fields", lang),
                            idempotency_key=form.get("idempotency_key"))
-    facts = json.loads(form.get("facts") or "null")
     followers = [line.strip() for line in form.get("adult_followers", "").splitlines() if line.strip()]
     now = datetime.now()
     action = C.Action(C.SUBMITTED, now, viewer.username, viewer.role,
