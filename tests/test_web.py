@@ -105,6 +105,7 @@ def test_language_switch_is_remembered_and_redirects_only_on_this_site(web):
     assert "Self-check" in client.get("/check").text
     assert client.get("/lang/en?next=//evil.example", follow_redirects=False).headers["location"] == "/"
     assert client.get("/lang/en?next=https://evil.example", follow_redirects=False).headers["location"] == "/"
+    assert client.get("/lang/en?next=/%5Cevil.example", follow_redirects=False).headers["location"] == "/"
 
 
 def test_self_check_asks_the_questions_the_verdict_needs(web):

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -73,8 +74,22 @@ def _message(request: Request, viewer: Viewer | None, status: int, heading: str,
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: no open redirect."""
-    return target if target and target.startswith("/") and not target.startswith("//") else ""
+    """Only a path on this site: no open redirect (browsers read "/\\host" as "//host")."""
+    return target if target and target.startswith("/") and not target.startswith(("//", "/\\")) else ""
+
+
+def posted(path: str):
+    """A page that takes a form: the form is read on the event loop, and the work (database, password
+    hashing) runs on a worker thread, so one slow request does not hold up the others."""
+    def register(handler):
+        async def endpoint(request: Request):
+            form = await request.form()
+            return await run_in_threadpool(handler, request, form, **request.path_params)
+
+        endpoint.__name__ = handler.__name__
+        router.add_api_route(path, endpoint, methods=["POST"], response_class=HTMLResponse)
+        return handler
+    return register
 
 
 def _redirect(to: str) -> RedirectResponse:
@@ -113,9 +128,8 @@ def login_form(request: Request, next: str = ""):
     return _login_page(request, next=_safe_next(next))
 
 
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request):
-    form = await request.form()
+@posted("/login")
+def login(request: Request, form) -> Response:
     lang = _lang(request)
     try:
         S.check_login_csrf(request, form.get("csrf"))
@@ -135,9 +149,8 @@ async def login(request: Request):
     return response
 
 
-@router.post("/logout")
-async def logout(request: Request):
-    form = await request.form()
+@posted("/logout")
+def logout(request: Request, form) -> Response:
     try:
         S.check_csrf(request, form.get("csrf"))
     except S.CsrfError:
@@ -174,11 +187,11 @@ def check_form(request: Request):
                   form={"date": date.today().isoformat()}, **_options(_lang(request)))
 
 
-@router.post("/check", response_class=HTMLResponse)
-async def check_submit(request: Request):
+@posted("/check")
+def check_submit(request: Request, form) -> Response:
     viewer = S.viewer(request)
     lang = _lang(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: str(v) for k, v in form.items()}
     facts, answered = facts_from_form(form)
     ctx: dict[str, Any] = {"form": form, "verdict": None, "missing": [], "shown": set(answered), **_options(lang, form)}
     try:
@@ -218,9 +231,8 @@ def _apply_page(request: Request, viewer: Viewer, facts_json: str, d: str, statu
                   township_options=_options(lang)["township_options"], **ctx)
 
 
-@router.post("/apply", response_class=HTMLResponse)
-async def apply_form(request: Request):
-    form = await request.form()
+@posted("/apply")
+def apply_form(request: Request, form) -> Response:
     viewer = S.viewer(request)
     if viewer is None:
         return _login_page(request, notice=text("sign_in_to_apply", _lang(request)), facts_json=form.get("facts", ""),
@@ -228,13 +240,13 @@ async def apply_form(request: Request):
     return _apply_page(request, viewer, str(form.get("facts", "")), str(form.get("date", "")))
 
 
-@router.post("/applications", response_class=HTMLResponse)
-async def submit_application(request: Request):
+@posted("/applications")
+def submit_application(request: Request, form) -> Response:
     viewer = S.viewer(request)
     if viewer is None:
         return _sign_in_first(request)
     lang = _lang(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: str(v) for k, v in form.items()}
     try:
         S.check_csrf(request, form.get("csrf"))
     except S.CsrfError:
@@ -371,13 +383,12 @@ def _action_data(type_: str, form, places: list[tuple[str, str, bool]]) -> dict[
     return data
 
 
-@router.post("/cases/{case_id}/act", response_class=HTMLResponse)
-async def act(request: Request, case_id: str):
+@posted("/cases/{case_id}/act")
+def act(request: Request, form, case_id: str) -> Response:
     viewer = S.viewer(request)
     if viewer is None:
         return _sign_in_first(request)
     lang = _lang(request)
-    form = await request.form()
     try:
         S.check_csrf(request, form.get("csrf"))
     except S.CsrfError:
