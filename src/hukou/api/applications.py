@@ -16,9 +16,10 @@ from hukou.cases import case as C
 from hukou.cases.access import Viewer, may_see
 from hukou.policy.errors import InputError
 from hukou.store.case_store import CaseStore
-from hukou.store.users import authenticate, issue_token, viewer_for_token
+from hukou.store.users import TokenCache, authenticate, issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
+TOKENS = TokenCache(seconds=30)  # a revoked token or changed role counts within 30 s (store/users.py)
 
 
 class Unauthorized(Exception):
@@ -47,7 +48,7 @@ def _store(request: Request) -> CaseStore:
 def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
-    viewer = viewer_for_token(_store(request).engine, authorization.split(" ", 1)[1].strip(), datetime.now())
+    viewer = TOKENS.viewer(_store(request).engine, authorization.split(" ", 1)[1].strip(), datetime.now())
     if viewer is None:
         raise Unauthorized("the token is unknown or expired; sign in again")
     return viewer
