@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,10 +32,11 @@ def audit(session: Session, at: datetime, who: str, what: str, subject: str, why
     hold the write lock from their start (`database.connect`); PostgreSQL takes an advisory lock."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
-    last = session.execute(select(S.AuditEntry.seq, S.AuditEntry.hash).order_by(S.AuditEntry.seq.desc()).limit(1)).first()
+    log = S.AuditEntry.__table__
+    last = session.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    session.add(S.AuditEntry(seq=seq, at=at, who=who, what=what, subject=subject, why=why, prev_hash=prev,
-                             hash=_entry_hash(prev, seq, at, who, what, subject, why)))
+    session.execute(insert(log), {"seq": seq, "at": at, "who": who, "what": what, "subject": subject, "why": why,
+                                  "prev_hash": prev, "hash": _entry_hash(prev, seq, at, who, what, subject, why)})
 
 
 def verify_audit(engine: Engine) -> int | None:
@@ -61,15 +62,21 @@ class CaseStore:
     def submit(self, kind: str, action: C.Action, idempotency_key: str, person_id: int | None = None,
                township: str | None = None) -> tuple[C.Case, bool]:
         """A new case from its submission, or the first case for a replayed key (second value False)."""
+        keys = S.IdempotencyKey.__table__
         with Session(self.engine) as session, session.begin():
-            first = session.get(S.IdempotencyKey, (idempotency_key, action.by))
+            first = session.execute(select(keys.c.case_id).where(keys.c.key == idempotency_key,
+                                                                 keys.c.user == action.by)).scalar()
             if first is not None:
-                return self._load(session, first.case_id), False
+                return self._load(session, first), False
             case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
-            session.add(S.CaseRow(id=case.id, kind=kind, person_id=person_id, township=township, created_at=action.at))
-            session.flush()
-            self._add_action(session, case.id, 1, action)
-            session.add(S.IdempotencyKey(key=idempotency_key, user=action.by, case_id=case.id, created_at=action.at))
+            # plain INSERTs, parent rows first (no unit of work: a submission is the API's hot path)
+            session.execute(insert(S.CaseRow.__table__), {"id": case.id, "kind": kind, "person_id": person_id,
+                                                          "township": township, "created_at": action.at})
+            session.execute(insert(S.CaseActionRow.__table__), {
+                "case_id": case.id, "seq": 1, "type": action.type, "at": action.at, "by_user": action.by,
+                "role": action.role, "data": _jsonable(action.data)})
+            session.execute(insert(keys), {"key": idempotency_key, "user": action.by, "case_id": case.id,
+                                           "created_at": action.at})
             audit(session, action.at, action.by, "case.submit", case.id, kind)
         return case, True
 
