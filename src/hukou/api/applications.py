@@ -11,7 +11,9 @@ from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
+from hukou.api.writes import run_write
 from hukou.cases import case as C
 from hukou.cases.access import Viewer, may_see
 from hukou.policy.errors import InputError
@@ -19,7 +21,7 @@ from hukou.store.case_store import CaseStore
 from hukou.store.users import TokenCache, authenticate, issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
-TOKENS = TokenCache(seconds=30)  # a revoked token or changed role counts within 30 s (store/users.py)
+TOKEN_MEMORY_S = 30  # a revoked token or a changed role counts within 30 s (store/users.py TokenCache)
 
 
 class Unauthorized(Exception):
@@ -45,10 +47,15 @@ def _store(request: Request) -> CaseStore:
     return request.app.state.case_store()
 
 
-def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
+async def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
+    """Async, so a remembered token costs no trip through the thread pool; a lookup goes there."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
-    viewer = TOKENS.viewer(_store(request).engine, authorization.split(" ", 1)[1].strip(), datetime.now())
+    state, token, now = request.app.state, authorization.split(" ", 1)[1].strip(), datetime.now()
+    if not hasattr(state, "tokens"):
+        state.tokens = TokenCache(seconds=TOKEN_MEMORY_S)
+    viewer = state.tokens.cached(token, now) or await run_in_threadpool(
+        lambda: state.tokens.viewer(_store(request).engine, token, now))
     if viewer is None:
         raise Unauthorized("the token is unknown or expired; sign in again")
     return viewer
@@ -71,17 +78,18 @@ def token(request: Request, username: str = Form(...), password: str = Form(...)
 
 
 @router.post("/applications", status_code=201, summary="Submit an application")
-def submit(request: Request, response: Response, body: ApplicationIn,
-           idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
-           viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
+async def submit(request: Request, response: Response, body: ApplicationIn,
+                 idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+                 viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
     if not idempotency_key:
         raise InputError("Idempotency-Key", "send a unique key with each submission, so a retry is not a second case")
     if body.kind not in C.KINDS:
         raise InputError("kind", f"expected one of {', '.join(C.KINDS)} (got {body.kind!r})")
     action = C.Action(C.SUBMITTED, datetime.now(), viewer.username, viewer.role,
                       {"adult_followers": body.adult_followers, "person_id": body.person_id})
-    case, new = _store(request).submit(body.kind, action, idempotency_key, body.person_id,
-                                       body.township or viewer.township)
+    store = _store(request)
+    case, new = await run_write(store.engine, store.submit, body.kind, action, idempotency_key, body.person_id,
+                                body.township or viewer.township)
     if not new:
         response.status_code = 200
     return _out(case, viewer)

@@ -77,24 +77,29 @@ class TokenCache:
 
     What that means for revocation: a token deleted from the database, or a user removed or given
     another role or jurisdiction, takes effect in every server process within `seconds`. Unknown
-    tokens are not remembered: each is looked up again."""
+    tokens are not remembered: each is looked up again. One cache serves one database."""
 
     def __init__(self, seconds: float = 30.0, size: int = 10_000):
         self.ttl = timedelta(seconds=seconds)
         self.size = size
-        self._known: dict[tuple[str, str], tuple[Viewer, datetime]] = {}
+        self._known: dict[str, tuple[Viewer, datetime]] = {}
+
+    def cached(self, token: str, now: datetime) -> Viewer | None:
+        """The viewer when remembered and still valid; None means: look it up."""
+        hit = self._known.get(_digest(token))
+        return hit[0] if hit is not None and now < hit[1] else None
 
     def viewer(self, engine: Engine, token: str, now: datetime) -> Viewer | None:
-        key = (str(engine.url), _digest(token))
-        hit = self._known.get(key)
-        if hit is not None and now < hit[1]:
-            return hit[0]
-        found = _token_viewer(engine, key[1], now)
+        """The viewer, from memory or else from the database."""
+        hit = self.cached(token, now)
+        if hit is not None:
+            return hit
+        digest = _digest(token)
+        found = _token_viewer(engine, digest, now)
         if found is None:
-            self._known.pop(key, None)
+            self._known.pop(digest, None)
             return None
-        viewer, until = found[0], min(found[1], now + self.ttl)
         if len(self._known) >= self.size:
             self._known.clear()
-        self._known[key] = (viewer, until)
-        return viewer
+        self._known[digest] = (found[0], min(found[1], now + self.ttl))
+        return found[0]
