@@ -101,3 +101,10 @@ def test_a_case_from_submission_to_registration(api):
     assert done["status"] == "registered" and done["next_actions"] == []
     _problem(client.post(f"/api/v1/applications/{case}/actions", headers=tokens["p1"],
                          json={"type": "accepted", "expected_version": 7, "data": {}, "extra": 1}), 422, "extra")
+
+
+def test_a_submission_for_a_person_not_in_the_register_names_the_field(api):
+    client, tokens, _ = api
+    r = client.post("/api/v1/applications", json={"kind": "settlement", "person_id": 10**9},
+                    headers={**tokens["alice"], "Idempotency-Key": "nobody"})
+    _problem(r, 422, "person_id")

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,13 +30,29 @@ def _entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject:
 def audit(session: Session, at: datetime, who: str, what: str, subject: str, why: str) -> None:
     """Append to the audit log inside the caller's transaction. Writers take turns: SQLite transactions
     hold the write lock from their start (`database.connect`); PostgreSQL takes an advisory lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
     log = S.AuditEntry.__table__
-    last = session.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
+    if session.get_bind().dialect.name == "postgresql":
+        last = _lock_and_last_pg(session)
+    else:
+        last = session.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     session.execute(insert(log), {"seq": seq, "at": at, "who": who, "what": what, "subject": subject, "why": why,
                                   "prev_hash": prev, "hash": _entry_hash(prev, seq, at, who, what, subject, why)})
+
+
+def _lock_and_last_pg(session: Session) -> tuple[int, str] | None:
+    """The advisory lock, then the last entry, in one round trip while others wait for the lock: two
+    statements in one simple query, each with its own snapshot, so the read sees the entry that the
+    lock's previous holder committed."""
+    cur = session.connection().connection.cursor()
+    try:
+        cur.execute(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK}); "
+                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        cur.nextset()
+        row = cur.fetchone()
+    finally:
+        cur.close()
+    return (row[0], row[1]) if row else None
 
 
 def verify_audit(engine: Engine) -> int | None:
@@ -63,9 +79,24 @@ class CaseStore:
                township: str | None = None) -> tuple[C.Case, bool]:
         """A new case from its submission, or the first case for a replayed key (second value False)."""
         keys = S.IdempotencyKey.__table__
+        first_case = select(keys.c.case_id).where(keys.c.key == idempotency_key, keys.c.user == action.by)
+        try:
+            return self._submit(kind, action, idempotency_key, person_id, township, first_case)
+        except IntegrityError:
+            # the same key at the same moment from another request (PostgreSQL: its INSERT waited for
+            # ours): that one won, and its case is the answer; a missing person is the caller's error
+            with Session(self.engine) as session:
+                first = session.execute(first_case).scalar()
+                if first is not None:
+                    return self._load(session, first), False
+                if person_id is not None and session.get(S.Person, person_id) is None:
+                    raise C.CaseError("person_id", f"no person {person_id} in the register") from None
+            raise
+
+    def _submit(self, kind, action, idempotency_key, person_id, township, first_case) -> tuple[C.Case, bool]:
+        keys = S.IdempotencyKey.__table__
         with Session(self.engine) as session, session.begin():
-            first = session.execute(select(keys.c.case_id).where(keys.c.key == idempotency_key,
-                                                                 keys.c.user == action.by)).scalar()
+            first = session.execute(first_case).scalar()
             if first is not None:
                 return self._load(session, first), False
             case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
