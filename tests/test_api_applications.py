@@ -108,3 +108,10 @@ def test_a_submission_for_a_person_not_in_the_register_names_the_field(api):
     r = client.post("/api/v1/applications", json={"kind": "settlement", "person_id": 10**9},
                     headers={**tokens["alice"], "Idempotency-Key": "nobody"})
     _problem(r, 422, "person_id")
+
+
+def test_a_missing_body_is_a_problem_about_the_whole_input(api):
+    client, tokens, _ = api
+    r = client.post("/api/v1/applications", headers={**tokens["alice"], "Idempotency-Key": "empty"})
+    _problem(r, 422)
+    assert r.json()["field"] == "", r.json()

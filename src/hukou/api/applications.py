@@ -30,7 +30,8 @@ class Unauthorized(Exception):
 
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description="settlement | residence_permit | student_move | graduate_move")
+    kind: str = Field(description="settlement | residence_permit | student_move | graduate_move",
+                      json_schema_extra={"enum": list(C.KINDS)})
     person_id: Optional[int] = Field(None, description="The applicant in the register, when known")
     township: Optional[str] = Field(None, description="9-digit code of the township where the case is handled")
     adult_followers: list[str] = Field([], description="Adults moving with the applicant: each must consent")
