@@ -28,7 +28,8 @@ bench: $(STAMP)
 	-psql -h 127.0.0.1 -U postgres -q -c 'DROP DATABASE IF EXISTS hukou_bench' -c 'CREATE DATABASE hukou_bench'
 	$(PY) bench/bench_rules.py; r1=$$?; $(PY) bench/bench_cli.py; r2=$$?; \
 	$(PY) bench/bench_register.py --synth --database sqlite:///$(BENCH_DB) --database postgresql://postgres@127.0.0.1/hukou_bench; r3=$$?; \
-	test $$r1 -eq 0 -a $$r2 -eq 0 -a $$r3 -eq 0
+	$(PY) bench/bench_load.py; r4=$$?; \
+	test $$r1 -eq 0 -a $$r2 -eq 0 -a $$r3 -eq 0 -a $$r4 -eq 0
 
 # 10 million people: about 95 s to generate and a minute to evaluate, several GB of disk in /tmp
 bench-scale: $(STAMP)

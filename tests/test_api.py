@@ -75,3 +75,14 @@ def test_no_input_gets_a_5xx(body):
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_schema_documents_problem_responses():
+    """What the handlers answer is what the OpenAPI schema says (application/problem+json, not FastAPI's 422 shape)."""
+    spec = client.get("/openapi.json").json()
+    eligibility = spec["paths"]["/api/v1/eligibility"]["post"]["responses"]
+    assert set(eligibility["422"]["content"]) == {"application/problem+json"}
+    assert "400" in eligibility and "HTTPValidationError" not in spec["components"]["schemas"]
+    submit = spec["paths"]["/api/v1/applications"]["post"]["responses"]
+    assert {"200", "201", "401", "422"} <= set(submit)
+    assert "409" in spec["paths"]["/api/v1/applications/{case_id}/actions"]["post"]["responses"]

@@ -211,3 +211,17 @@ def test_the_list_shows_what_each_viewer_may_see_and_is_logged(api):
     with engine.connect() as conn:
         reads = conn.execute(text("SELECT who, why FROM audit_log WHERE what = 'case.list' ORDER BY seq")).fetchall()
     assert [tuple(r) for r in reads] == [("p1", "work queue"), ("p2", "work queue"), ("alice", "my applications")]
+
+
+def test_a_submission_for_a_person_not_in_the_register_names_the_field(api):
+    client, tokens, _ = api
+    r = client.post("/api/v1/applications", json={"kind": "settlement", "person_id": 10**9},
+                    headers={**tokens["alice"], "Idempotency-Key": "nobody"})
+    _problem(r, 422, "person_id")
+
+
+def test_a_missing_body_is_a_problem_about_the_whole_input(api):
+    client, tokens, _ = api
+    r = client.post("/api/v1/applications", headers={**tokens["alice"], "Idempotency-Key": "empty"})
+    _problem(r, 422)
+    assert r.json()["field"] == "", r.json()

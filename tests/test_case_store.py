@@ -270,3 +270,32 @@ def test_settling_cancels_the_settled_peoples_issued_permits_in_the_same_transac
         log = conn.execute(text("SELECT subject FROM audit_log WHERE what = 'case.cancelled' ORDER BY seq")).fetchall()
     assert sorted(r[0] for r in log) == sorted([own.id, followers.id])
     assert verify_audit(engine) is None
+
+
+def _concurrent_submissions(url):
+    """Submissions from many threads at once (the API's load), each key twice: one case per key, the chain whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, engine = _store(url)
+
+    def submit(i):  # each key twice, at about the same moment (a client's retry while the first is in flight)
+        case, new = store.submit("settlement", act(C.SUBMITTED, "applicant", f"user{i // 2 % 3}"), f"key-{i // 2}",
+                                 township="652301001")
+        return case.id, new
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(submit, range(120)))
+    assert all(results[i][0] == results[i + 1][0] for i in range(0, 120, 2))
+    assert store.count() == 60 == sum(new for _, new in results)
+    assert verify_audit(engine) is None
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 60
+    return engine
+
+
+def test_concurrent_submissions_keep_the_audit_chain_whole_on_sqlite(tmp_path):
+    _concurrent_submissions(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+
+
+def test_concurrent_submissions_keep_the_audit_chain_whole_on_postgres(postgres_url):
+    _concurrent_submissions(postgres_url).dispose()

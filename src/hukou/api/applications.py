@@ -14,7 +14,9 @@ from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
+from hukou.api.writes import run_write
 from hukou.cases import case as C
 from hukou.cases.access import Viewer, may_see
 from hukou.cases.deadlines import case_deadline, working_days_of
@@ -23,9 +25,10 @@ from hukou.policies import load
 from hukou.policy.errors import InputError
 from hukou.policy.policy_file import Policy
 from hukou.store.case_store import CaseStore
-from hukou.store.users import authenticate, issue_token, viewer_for_token
+from hukou.store.users import TokenCache, authenticate, issue_token
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
+TOKEN_MEMORY_S = 30  # a revoked token or a changed role counts within 30 s (store/users.py TokenCache)
 
 
 class Unauthorized(Exception):
@@ -38,7 +41,8 @@ class Forbidden(Exception):
 
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description="settlement | residence_permit | student_move | graduate_move")
+    kind: str = Field(description="settlement | residence_permit | student_move | graduate_move",
+                      json_schema_extra={"enum": list(C.KINDS)})
     person_id: Optional[int] = Field(None, description="The applicant in the register, when known")
     township: Optional[str] = Field(None, description="9-digit code of the township where the case is handled")
     adult_followers: list[str] = Field([], description="Adults moving with the applicant: each must consent")
@@ -60,10 +64,15 @@ def _policy(request: Request) -> Policy:
     return load(request.app.state.policy)
 
 
-def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
+async def current_viewer(request: Request, authorization: Optional[str] = Header(None)) -> Viewer:
+    """Async, so a remembered token costs no trip through the thread pool; a lookup goes there."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
-    viewer = viewer_for_token(_store(request).engine, authorization.split(" ", 1)[1].strip(), datetime.now())
+    state, token, now = request.app.state, authorization.split(" ", 1)[1].strip(), datetime.now()
+    if not hasattr(state, "tokens"):
+        state.tokens = TokenCache(seconds=TOKEN_MEMORY_S)
+    viewer = state.tokens.cached(token, now) or await run_in_threadpool(
+        lambda: state.tokens.viewer(_store(request).engine, token, now))
     if viewer is None:
         raise Unauthorized("the token is unknown or expired; sign in again")
     return viewer
@@ -94,9 +103,9 @@ def token(request: Request, username: str = Form(...), password: str = Form(...)
 
 
 @router.post("/applications", status_code=201, summary="Submit an application")
-def submit(request: Request, response: Response, body: ApplicationIn,
-           idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
-           viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
+async def submit(request: Request, response: Response, body: ApplicationIn,
+                 idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key"),
+                 viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
     if not idempotency_key:
         raise InputError("Idempotency-Key", "send a unique key with each submission, so a retry is not a second case")
     if body.kind not in C.KINDS:
@@ -105,8 +114,9 @@ def submit(request: Request, response: Response, body: ApplicationIn,
     if body.facts is not None:
         data["facts"] = canonical_facts(body.facts, _store(request).city, "facts")
     action = C.Action(C.SUBMITTED, datetime.now(), viewer.username, viewer.role, data)
-    case, new = _store(request).submit(body.kind, action, idempotency_key, body.person_id,
-                                       body.township or viewer.township)
+    store = _store(request)
+    case, new = await run_write(store.engine, store.submit, body.kind, action, idempotency_key, body.person_id,
+                                body.township or viewer.township)
     if not new:
         response.status_code = 200
     return _out(case, viewer, _policy(request))

@@ -22,7 +22,61 @@ def problem(status: int, title: str, detail: str, field: str | None = None, **ex
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+PROBLEM_SCHEMA = {
+    "title": "Problem", "type": "object", "required": ["type", "title", "status", "detail"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"},
+                   "field": {"type": "string", "description": "The input at fault, as a dotted path (\"\": all of it)"}},
+}
+PROBLEMS = {400: "The body is not JSON (or not the form) it should be", 401: "Not signed in, or the token is unknown",
+            404: "No such case, or not one the signed-in user may see",
+            409: "Someone acted on the case at the same moment", 422: "Invalid input: the field names it"}
+
+
+def _statuses(path: str, method: str, operation: dict) -> list[int]:
+    """The 4xx an operation can answer, by what it does: a body can be malformed, a case-holding path
+    can name no visible case, actions race, the applications need a token."""
+    codes = [422]
+    if "requestBody" in operation:
+        codes.append(400)
+    if "/applications" in path or path.endswith("/token"):
+        codes.append(401)
+    if "{case_id}" in path:
+        codes.append(404)
+    if path.endswith("/actions"):
+        codes.append(409)
+    return sorted(codes)
+
+
+def document(app: FastAPI) -> None:
+    """The OpenAPI schema says what the handlers below answer: each 4xx as problem JSON (instead of
+    FastAPI's default 422 shape), and a submission's replay as 200."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in _statuses(path, method, operation):
+                    responses[str(status)] = {"description": PROBLEMS[status], "content": content}
+                if path.endswith("/applications") and method == "post" and "201" in responses:
+                    responses["200"] = {**responses["201"], "description": "A replayed Idempotency-Key: the first case"}
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
 def install(app: FastAPI) -> None:
+    document(app)
+
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError):
         return problem(422, "Invalid input", exc.message, exc.path)
@@ -37,7 +91,7 @@ def install(app: FastAPI) -> None:
         loc = [p for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
         kind = first.get("type", "")
         status = 400 if kind in ("json_invalid",) else 422
-        return problem(status, "Invalid request", first.get("msg", "invalid"), field_path(loc) or None)
+        return problem(status, "Invalid request", first.get("msg", "invalid"), field_path(loc))  # "": the whole body
 
     from hukou.api.applications import Forbidden, Unauthorized
 

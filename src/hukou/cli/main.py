@@ -176,14 +176,14 @@ def policy_list() -> None:
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
-          policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name.")) -> None:
+          policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name."),
+          database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+          workers: int = typer.Option(1, "--workers", help="Server processes (see docs/benchmarks.md).")) -> None:
     """Serve the API (OpenAPI page at /docs, spec at /openapi.json)."""
-    import uvicorn
-
-    from hukou.api.app import create_app
+    from hukou.api.serving import run as run_server
 
     typer.echo(f"hukou API at http://{host}:{port}/docs")
-    uvicorn.run(create_app(policy), host=host, port=port, log_level="warning")
+    run_server(host, port, policy, database, workers)
 
 
 @app.command()

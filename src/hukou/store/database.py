@@ -7,6 +7,7 @@ The URL comes from `--database`, else `HUKOU_DATABASE_URL`, else `sqlite:///huko
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 from importlib import resources
 from typing import Any, Callable
@@ -47,10 +48,36 @@ def connect(url: str | None = None) -> Engine:
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
+        _take_turns(engine)
+
         @event.listens_for(engine, "begin")
         def _begin(conn):  # take the write lock at the start: what a transaction read stays true until it commits
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
+
+
+WRITE_WAIT_S = 10.0  # as long as SQLite's busy_timeout
+
+
+def _take_turns(engine: Engine) -> None:
+    """Threads of one process queue for SQLite's write lock on a Python lock, held from a
+    transaction's start until its connection goes back to the pool. Without it, the threads of a busy
+    API server all knock on the database file, and SQLite's busy handler puts the losers to sleep for
+    1, 2, 5 … 100 ms at a time (the slow tail of docs/benchmarks.md). Other processes still wait in
+    SQLite's busy handler. Registered before `BEGIN IMMEDIATE`, so it runs first."""
+    turn = threading.Lock()
+
+    @event.listens_for(engine, "begin")
+    def _queue(conn):
+        if not conn.info.get("turn"):
+            if not turn.acquire(timeout=WRITE_WAIT_S):
+                raise TimeoutError(f"the database stayed busy for {WRITE_WAIT_S:.0f} s")
+            conn.info["turn"] = True
+
+    @event.listens_for(engine, "checkin")
+    def _done(_dbapi_conn, record):
+        if record.info.pop("turn", False):
+            turn.release()
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

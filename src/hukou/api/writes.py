@@ -1,0 +1,35 @@
+"""Where the API runs a submission's database transaction: on a few threads of its own, not the
+framework's general thread pool of 40.
+
+SQLite takes one writer at a time, so one thread does every write of the process: requests queue
+in order instead of 40 threads contending for the lock and the interpreter. PostgreSQL overlaps
+the network round trips of a few transactions (the audit chain's advisory lock still orders them),
+so it gets `POSTGRES_THREADS`. The event loop never waits on the database itself. Measured in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy import Engine
+
+T = TypeVar("T")
+POSTGRES_THREADS = 4
+_executors: dict[str, ThreadPoolExecutor] = {}
+
+
+def executor(engine: Engine) -> ThreadPoolExecutor:
+    key = str(engine.url)
+    if key not in _executors:
+        threads = 1 if engine.dialect.name == "sqlite" else POSTGRES_THREADS
+        _executors.setdefault(key, ThreadPoolExecutor(threads, thread_name_prefix=f"hukou-{engine.dialect.name}-write"))
+    return _executors[key]
+
+
+async def run_write(engine: Engine, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` on the writing threads for `engine`, awaited."""
+    return await asyncio.get_running_loop().run_in_executor(executor(engine), functools.partial(fn, *args))
