@@ -75,8 +75,9 @@ def _sign_in(client, username="alice"):
 def test_sign_in_needs_the_form_token_and_sets_a_safe_cookie(web):
     client, _ = web
     client.get("/login")
-    r = client.post("/login", data={"csrf": "forged", "username": "alice", "password": "alice-password"})
-    assert r.status_code == 403 and "hukou_session" not in r.cookies
+    for forged in ("forged", "\x80\u4e2d"):
+        r = client.post("/login", data={"csrf": forged, "username": "alice", "password": "alice-password"})
+        assert r.status_code == 403 and "hukou_session" not in r.cookies
     page = client.get("/login").text
     r = client.post("/login", data={"csrf": _hidden(page, "csrf"), "username": "alice", "password": "wrong-password"})
     assert r.status_code == 401 and "用户名或密码不正确" in r.text

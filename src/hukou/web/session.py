@@ -28,6 +28,11 @@ class CsrfError(Exception):
     """A form without the token of its session: refused with 403, nothing done."""
 
 
+def _same(expected: str, sent: str) -> bool:
+    """Constant-time comparison of what the form sent, whatever characters it holds."""
+    return hmac.compare_digest(expected.encode(), str(sent).encode())
+
+
 def csrf_token(session_token: str) -> str:
     return hmac.new(session_token.encode(), b"hukou-csrf", hashlib.sha256).hexdigest()
 
@@ -45,7 +50,7 @@ def viewer(request: Request) -> Viewer | None:
 
 def check_csrf(request: Request, sent: str | None) -> None:
     token = session_token(request)
-    if not token or not sent or not hmac.compare_digest(csrf_token(token), sent):
+    if not token or not sent or not _same(csrf_token(token), sent):
         raise CsrfError("the form has expired or did not come from this site; reload the page and try again")
 
 
@@ -55,7 +60,7 @@ def login_csrf(request: Request) -> str:
 
 def check_login_csrf(request: Request, sent: str | None) -> None:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
-    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+    if not cookie or not sent or not _same(cookie, sent):
         raise CsrfError("the sign-in form has expired; reload the page and try again")
 
 
