@@ -186,6 +186,11 @@ def test_a_case_page_is_shown_only_to_those_who_may_see_it_and_each_view_is_logg
     with store.engine.connect() as conn:
         readers = conn.execute(text("SELECT who FROM audit_log WHERE what = 'case.read' AND why = 'case page'")).scalars().all()
     assert sorted(readers) == ["boss", "p1"]
+    _sign_in(client, "p1")
+    assert client.get("/cases").status_code == 200
+    with store.engine.connect() as conn:
+        listed = conn.execute(text("SELECT who, subject FROM audit_log WHERE what = 'case.list'")).all()
+    assert listed == [("p1", "1 cases")]
 
 
 def test_an_officer_sees_the_explanation_and_acts_with_the_page_version(web):

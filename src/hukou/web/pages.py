@@ -301,7 +301,9 @@ def case_list(request: Request):
         return _sign_in_first(request)
     lang = _lang(request)
     today = date.today()
-    items = _store(request).queue(viewer, today, working_days_of(_policy(request), today))
+    store = _store(request)
+    items = store.queue(viewer, today, working_days_of(_policy(request), today))
+    store.log_read(viewer.username, "case.list", f"{len(items)} cases", "work queue page", datetime.now())
     heading = text("nav_my_cases" if viewer.role == "applicant" else "nav_queue", lang)
     return render(request, "cases.html", viewer=viewer, items=items, heading=heading,
                   overdue_count=sum(1 for i in items if i.overdue), township_names=township_names())
