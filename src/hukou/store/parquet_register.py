@@ -135,7 +135,7 @@ def person_ranges(folder: str | Path, people_per_range: int = 1 << 19) -> list[t
 
 def run_by_person_ranges(con: Any, expr: Any, ranges: list[tuple[int, int]]) -> pa.Table:
     """The result of a per-person query over the register's views, compiled once and run one range of
-    people at a time (hash tables of a range's size: less memory, and cache-friendly). Correct for
+    people at a time (DuckDB then holds hash tables of a range's size: less memory). Correct for
     queries whose rows each depend on one person's records only, as the verdicts do."""
     if ranges == [ALL_PEOPLE]:
         return expr.to_pyarrow()
