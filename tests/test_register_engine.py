@@ -91,6 +91,30 @@ def test_simulation_rows_agree_with_the_single_engine_on_the_registers_own_facts
              s["failed_rule"]), row["person_id"]
 
 
+def test_a_register_read_a_range_of_people_at_a_time_gives_the_same_verdicts(tmp_path, monkeypatch):
+    from hukou.store import parquet_register
+    from hukou.store.columnar import verdicts
+    from hukou.store.parquet_register import open_register, person_ranges, run_by_person_ranges
+
+    tables = generate(3_000, seed=12)
+    monkeypatch.setattr(parquet_register, "ROW_GROUP_ROWS", 256)
+    write_register(tables, tmp_path / "sorted")
+    ranges = person_ranges(tmp_path / "sorted", people_per_range=700)
+    assert 4 <= len(ranges) <= 6
+    assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))
+    policy = load("changji-2018")
+    con, views = open_register(tmp_path / "sorted")
+    in_ranges = verdicts(views, D, policy, run=lambda expr: run_by_person_ranges(con, expr, ranges))
+    at_once = verdicts(views, D, policy)
+    assert in_ranges.num_rows == 3_000
+    assert in_ranges.sort_by("person_id").equals(at_once.sort_by("person_id"))
+    # a file not sorted by person id: the register is read in one go
+    residence = pq.read_table(tmp_path / "sorted" / "residence.parquet")
+    pq.write_table(residence.take(np.arange(residence.num_rows)[::-1]), tmp_path / "sorted" / "residence.parquet",
+                   row_group_size=256)
+    assert person_ranges(tmp_path / "sorted", people_per_range=700) == [parquet_register.ALL_PEOPLE]
+
+
 def test_a_reform_moves_people_between_verdicts(register):
     policy = load("changji-2018")
     baseline = simulate(register, D, policy)

@@ -15,6 +15,7 @@ holds the two to the same verdicts field by field.
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 import ibis
 import ibis.expr.types as ir
@@ -286,9 +287,13 @@ def with_key_groups(table: pa.Table) -> pa.Table:
     return out.add_column(position, "key_groups", groups)
 
 
-def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy) -> pa.Table:
-    """Run the rules over the register at d: one row per person (`OUTPUT_COLUMNS`)."""
-    return with_key_groups(verdict_table(tables, d, policy).to_pyarrow())
+def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,
+             run: Callable[[ir.Table], pa.Table] | None = None) -> pa.Table:
+    """Run the rules over the register at d: one row per person (`OUTPUT_COLUMNS`). `run` executes
+    the query (by default in one go; `parquet_register.run_by_person_ranges` runs it a range of people
+    at a time)."""
+    expr = verdict_table(tables, d, policy)
+    return with_key_groups(run(expr) if run else expr.to_pyarrow())
 
 
 def _all(conditions) -> ir.BooleanValue:

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hukou.policy.errors import InputError
@@ -21,9 +22,16 @@ from hukou.registry.fact_tables import SCHEMAS, TABLES
 from hukou.registry.person_facts import ORDER, facts_at
 
 
+# Parquet row groups of a person-sorted table: small enough that a range of people reads only the
+# row groups that hold them (DuckDB skips the others by their person_id minimum and maximum)
+ROW_GROUP_ROWS = 1 << 17
+
+
 def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "parquet") -> Path:
     """Write each table as `<folder>/<name>.<fmt>` (csv or parquet), each to a temporary name first and
-    then renamed, so a reader never sees half a file."""
+    then renamed, so a reader never sees half a file. Parquet tables with a `person_id` are written
+    sorted by it (stably: a person's records keep their order), so the register can be read a range
+    of people at a time (`person_ranges`)."""
     import pyarrow.csv as pacsv
 
     folder = Path(folder)
@@ -33,7 +41,9 @@ def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "par
         if fmt == "csv":
             pacsv.write_csv(table, tmp)
         else:
-            pq.write_table(table, tmp, compression="zstd", row_group_size=1 << 20)
+            if "person_id" in table.column_names:
+                table = table.take(pc.sort_indices(table["person_id"]))
+            pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
         tmp.replace(folder / f"{name}.{fmt}")
     return folder
 
@@ -53,13 +63,91 @@ def _check_folder(folder: Path) -> None:
         raise InputError("register", f"{folder} lacks {', '.join(f'{n}.parquet' for n in lacking)}")
 
 
+# The people a query over the register's views sees: a range of person ids, all of them by default
+FROM_VAR, TO_VAR = "register_person_from", "register_person_to"
+ALL_PEOPLE = (-(1 << 63), (1 << 63) - 1)
+
+
 def open_register(folder: str | Path, con: Any = None) -> tuple[Any, dict[str, Any]]:
-    """An Ibis DuckDB connection and the register's tables as lazy views over the Parquet files."""
+    """An Ibis DuckDB connection and the register's tables as lazy views over the Parquet files.
+
+    Each view holds the rows of the people in the connection's current range (every person unless
+    `run_by_person_ranges` is running), so one compiled query can be run a range at a time."""
     folder = Path(folder)
     _check_folder(folder)
     con = con or ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")
-    return con, {name: con.read_parquet(str(folder / f"{name}.parquet"), table_name=name) for name in TABLES}
+    _set_range(con, ALL_PEOPLE)
+    for name in TABLES:
+        path = str(folder / f"{name}.parquet").replace("'", "''")
+        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{path}') "
+                    f"WHERE person_id BETWEEN getvariable('{FROM_VAR}') AND getvariable('{TO_VAR}')")
+    return con, {name: con.table(name) for name in TABLES}
+
+
+def _set_range(con: Any, person_range: tuple[int, int]) -> None:
+    lo, hi = person_range
+    con.raw_sql(f"SET VARIABLE {FROM_VAR} = CAST({int(lo)} AS BIGINT)")
+    con.raw_sql(f"SET VARIABLE {TO_VAR} = CAST({int(hi)} AS BIGINT)")
+
+
+def _person_id_bounds(path: Path) -> list[tuple[int, int]] | None:
+    """Each row group's smallest and largest person id, or None when a row group has no statistics."""
+    meta = pq.ParquetFile(path).metadata
+    column = meta.schema.to_arrow_schema().get_field_index("person_id")
+    bounds = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(column).statistics
+        if meta.row_group(i).num_rows == 0:
+            continue
+        if stats is None or not stats.has_min_max:
+            return None
+        bounds.append((stats.min, stats.max))
+    return bounds
+
+
+def person_ranges(folder: str | Path, people_per_range: int = 1 << 19) -> list[tuple[int, int]]:
+    """Ranges of person ids that split the register into parts of about `people_per_range` people,
+    when every table's file is sorted by person id (so a range reads only its own row groups);
+    otherwise one range that holds everyone."""
+    folder = Path(folder)
+    people = None
+    for name in TABLES:
+        bounds = _person_id_bounds(folder / f"{name}.parquet")
+        if bounds is None or any(a[1] > b[0] for a, b in zip(bounds, bounds[1:], strict=False)):
+            return [ALL_PEOPLE]
+        if name == "people":
+            people = bounds
+    meta = pq.ParquetFile(folder / "people.parquet").metadata
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups) if meta.row_group(i).num_rows]
+    starts, count = [], people_per_range
+    for (lo, _), n in zip(people, rows, strict=True):
+        if count >= people_per_range:
+            starts.append(lo)
+            count = 0
+        count += n
+    if len(starts) <= 1:
+        return [ALL_PEOPLE]
+    # every id belongs to exactly one range: from one start to just before the next
+    edges = [ALL_PEOPLE[0], *starts[1:], ALL_PEOPLE[1] + 1]
+    return [(a, b - 1) for a, b in zip(edges, edges[1:], strict=False)]
+
+
+def run_by_person_ranges(con: Any, expr: Any, ranges: list[tuple[int, int]]) -> pa.Table:
+    """The result of a per-person query over the register's views, compiled once and run one range of
+    people at a time (DuckDB then holds hash tables of a range's size: less memory). Correct for
+    queries whose rows each depend on one person's records only, as the verdicts do."""
+    if ranges == [ALL_PEOPLE]:
+        return expr.to_pyarrow()
+    sql = con.compile(expr)
+    parts = []
+    try:
+        for person_range in ranges:
+            _set_range(con, person_range)
+            parts.append(con.con.execute(sql).to_arrow_table())
+    finally:
+        _set_range(con, ALL_PEOPLE)
+    return pa.concat_tables(parts).cast(expr.schema().to_pyarrow())
 
 
 def person_facts(folder: str | Path, person_id: int, d: date) -> dict[str, Any]:

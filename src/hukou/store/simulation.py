@@ -15,14 +15,19 @@ import pyarrow as pa
 
 from hukou.policy.policy_file import Policy
 from hukou.store.columnar import verdicts
-from hukou.store.parquet_register import open_register
+from hukou.store.parquet_register import open_register, person_ranges, run_by_person_ranges
 
 
 def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
     """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`)."""
-    con, tables = open_database(str(register)) if "://" in str(register) else open_register(register)
+    if "://" in str(register):
+        con, tables = open_database(str(register))
+        _check_places(tables, policy)
+        return verdicts(tables, d, policy)
+    con, tables = open_register(register)
     _check_places(tables, policy)
-    return verdicts(tables, d, policy)
+    ranges = person_ranges(register)
+    return verdicts(tables, d, policy, run=lambda expr: run_by_person_ranges(con, expr, ranges))
 
 
 def _check_places(tables, policy: Policy) -> None:
