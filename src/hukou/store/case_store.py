@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from hukou.store import case_queue
 from hukou.store import schema as S
 from hukou.store.case_queue import QueueItem
 from hukou.store.database import person_facts
+from hukou.store.driver_sql import DriverSQL
 
 GENESIS = "0" * 64
 SERVER_KEYS = ("verdict", "verdict_date", "verdict_policy")  # written by the server into a rejection
@@ -47,28 +48,24 @@ def audit(session: Session, at: datetime, who: str, what: str, subject: str, why
     hold the write lock from their start (`database.connect`); PostgreSQL takes an advisory lock."""
     # cut to the columns' sizes (a long purpose or reason must not fail the action on PostgreSQL)
     who, what, subject, why = str(who)[:60], str(what)[:40], str(subject)[:80], str(why)[:200]
-    log = S.AuditEntry.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        last = _lock_and_last_pg(session)
+    db = DriverSQL(session)
+    if db.postgres:
+        last = _lock_and_last_pg(db)
     else:
-        last = session.execute(select(log.c.seq, log.c.hash).order_by(log.c.seq.desc()).limit(1)).first()
+        last = db.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    session.execute(insert(log), {"seq": seq, "at": at, "who": who, "what": what, "subject": subject, "why": why,
-                                  "prev_hash": prev, "hash": _entry_hash(prev, seq, at, who, what, subject, why)})
+    db.run("INSERT INTO audit_log (seq, at, who, what, subject, why, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+           (seq, db.when(at), who, what, subject, why, prev, _entry_hash(prev, seq, at, who, what, subject, why)))
 
 
-def _lock_and_last_pg(session: Session) -> tuple[int, str] | None:
+def _lock_and_last_pg(db: DriverSQL) -> tuple[int, str] | None:
     """The advisory lock, then the last entry, in one round trip while others wait for the lock: two
     statements in one simple query, each with its own snapshot, so the read sees the entry that the
     lock's previous holder committed."""
-    cur = session.connection().connection.cursor()
-    try:
-        cur.execute(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK}); "
-                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        cur.nextset()
-        row = cur.fetchone()
-    finally:
-        cur.close()
+    db.cursor.execute(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK}); "
+                      "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    db.cursor.nextset()
+    row = db.cursor.fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -111,40 +108,38 @@ class CaseStore:
 
     def submit(self, kind: str, action: C.Action, idempotency_key: str, person_id: int | None = None,
                township: str | None = None) -> tuple[C.Case, bool]:
-        """A new case from its submission, or the first case for a replayed key (second value False)."""
-        keys = S.IdempotencyKey.__table__
-        first_case = select(keys.c.case_id).where(keys.c.key == idempotency_key, keys.c.user == action.by)
+        """A new case from its submission, or the first case for a replayed key (second value False).
+        A replay is found by its key's uniqueness: the new case's INSERTs fail, nothing is written."""
         try:
-            return self._submit(kind, action, idempotency_key, person_id, township, first_case)
-        except IntegrityError:
-            # the same key at the same moment from another request (PostgreSQL: its INSERT waited for
-            # ours): that one won, and its case is the answer; a missing person is the caller's error
+            return self._submit(kind, action, idempotency_key, person_id, township), True
+        except (IntegrityError, self.engine.dialect.dbapi.IntegrityError):
+            # the key was used before (or at the same moment by another request, which won): its case
+            # is the answer; else the person is missing, the caller's error
+            keys = S.IdempotencyKey.__table__
             with Session(self.engine) as session:
-                first = session.execute(first_case).scalar()
+                first = session.execute(select(keys.c.case_id).where(keys.c.key == idempotency_key,
+                                                                     keys.c.user == action.by)).scalar()
                 if first is not None:
                     return self._load(session, first), False
                 if person_id is not None and session.get(S.Person, person_id) is None:
                     raise C.CaseError("person_id", f"no person {person_id} in the register") from None
             raise
 
-    def _submit(self, kind, action, idempotency_key, person_id, township, first_case) -> tuple[C.Case, bool]:
-        keys = S.IdempotencyKey.__table__
+    def _submit(self, kind, action, idempotency_key, person_id, township) -> C.Case:
+        action = self._with_facts(action)
+        case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
         with Session(self.engine) as session, session.begin():
-            first = session.execute(first_case).scalar()
-            if first is not None:
-                return self._load(session, first), False
-            action = self._with_facts(action)
-            case = C.append(C.Case(str(uuid.uuid4()), kind), action, 0)
-            # plain INSERTs, parent rows first (no unit of work: a submission is the API's hot path)
-            session.execute(insert(S.CaseRow.__table__), {"id": case.id, "kind": kind, "person_id": person_id,
-                                                          "township": township, "created_at": action.at})
-            session.execute(insert(S.CaseActionRow.__table__), {
-                "case_id": case.id, "seq": 1, "type": action.type, "at": action.at, "by_user": action.by,
-                "role": action.role, "data": _jsonable(action.data)})
-            session.execute(insert(keys), {"key": idempotency_key, "user": action.by, "case_id": case.id,
-                                           "created_at": action.at})
+            db = DriverSQL(session)  # plain statements, parent rows first: a submission is the API's hot path
+            at = db.when(action.at)
+            db.run("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
+                   (case.id, kind, person_id, township, at))
+            db.run("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
+                   f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
+                   (case.id, action.type, at, action.by, action.role, db.json(_jsonable(action.data))))
+            db.run('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
+                   (idempotency_key, action.by, case.id, at))
             audit(session, action.at, action.by, "case.submit", case.id, kind)
-        return case, True
+        return case
 
     def act(self, case_id: str, action: C.Action, expected_version: int) -> C.Case:
         """Append one action in one transaction; a concurrent append of the same version loses with 409."""
