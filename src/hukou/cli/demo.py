@@ -167,8 +167,6 @@ def run_demo(database: str | None, host: str, port: int, residents: int, serve: 
     print_logins(url)
     typer.echo(f"Open {url}/ (site), {url}/docs (API). Ctrl-C stops the server.")
     if serve:
-        import uvicorn
+        from hukou.api import serving
 
-        from hukou.api.app import create_app
-
-        uvicorn.run(create_app(DEFAULT_POLICY, database), host=host, port=port, log_level="warning")
+        serving.run(host, port, DEFAULT_POLICY, database)
