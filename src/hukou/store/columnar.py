@@ -357,7 +357,9 @@ def _list_conditions(tables: dict[str, ir.Table], d: date, policy: Policy) -> li
         if name == "housing":  # one current record: its value, unknown where it is NULL
             parts.append(_per_person(t, **{f"x{i}_value": pred.any()}))
         else:
-            parts.append(_per_person(t, **{f"x{i}_true": _flag(pred).any(), f"x{i}_null": pred.isnull().any()}))
+            # unknown where the record's value is NULL, as in extra_conditions._evaluate (testing the
+            # value, not the comparison, also keeps `x IN (…) IS NULL` out of the SQL: Spark cannot parse it)
+            parts.append(_per_person(t, **{f"x{i}_true": _flag(pred).any(), f"x{i}_null": t[column].isnull().any()}))
     return parts
 
 
