@@ -7,7 +7,7 @@ folder of part files (partitioned Parquet, as Spark writes it), on a local disk 
 Spark reads (`hdfs://`, `s3a://`, …). The session is Spark's own (`SparkSession.builder.getOrCreate()`):
 under `spark-submit` it is the cluster's; in a plain process, a local one (`local_session`).
 
-Needs pyspark (the `test` extra installs it) and a Java runtime (Debian: `openjdk-17-jre-headless`).
+Needs PySpark 4.0 (the `spark` and `test` extras install it) and a Java runtime (Debian: `openjdk-17-jre-headless`).
 """
 
 from __future__ import annotations
@@ -84,9 +84,6 @@ def collect(con: Any) -> Callable[[Any], pa.Table]:
     (`DataFrame.toArrow`, PySpark 4) and given the expression's schema."""
 
     def run(expr: Any) -> pa.Table:
-        frame = con.raw_sql(con.compile(expr))
-        if not hasattr(frame, "toArrow"):  # PySpark 3.5: through pandas, as Ibis does
-            return expr.to_pyarrow()
-        return frame.toArrow().cast(expr.schema().to_pyarrow())
+        return con.raw_sql(con.compile(expr)).toArrow().cast(expr.schema().to_pyarrow())
 
     return run
