@@ -115,3 +115,19 @@ def test_spark_reads_a_register_not_a_database(spark):
     with pytest.raises(InputError) as err:
         simulate("x", DATES[0], load("changji-2018"), engine="polars")
     assert err.value.path == "--engine"
+
+
+def test_spark_reads_a_partitioned_register(spark, folder, tmp_path):
+    """Each `<table>.parquet` a folder of part files split by person, as Spark writes it: same verdicts."""
+    from hukou.registry.fact_tables import TABLES
+    from hukou.store import spark_register
+
+    parts = tmp_path / "partitioned"
+    for name in TABLES:
+        spark.read.parquet(str(folder / f"{name}.parquet")).repartition(3, "person_id") \
+            .write.parquet(str(parts / f"{name}.parquet"))
+    assert len(list((parts / "residence.parquet").glob("part-*.parquet"))) == 3
+    con, tables = spark_register.open_register(parts, spark)
+    policy = load("changji-2018")
+    on_spark = verdicts(tables, DATES[0], policy, run=spark_register.collect(con)).sort_by("person_id")
+    _assert_same_rows(on_spark, verdicts(parquet_register.open_register(folder)[1], DATES[0], policy).sort_by("person_id"))

@@ -2,8 +2,9 @@
 
 `verdicts(tables, d, policy)` takes the register's normalized fact tables
 (`hukou.registry.fact_tables`) as Ibis tables (DuckDB over Parquet; the expressions are plain
-relational algebra with window functions, written with Ibis so that other backends can compile
-them — `tests/test_two_engines.py` says which are tested) and returns
+relational algebra with window functions, written with Ibis so that other backends compile them
+too: PostgreSQL, `tests/test_database.py`, and Spark, `tests/test_spark_engine.py`, give the same
+rows) and returns
 one row per person registered at D: settlement status, reason, route, household, key groups,
 followers, permit status and reason, and the failing rule. SQL's NULL is the rulebook's unknown:
 AND and OR on booleans follow Kleene's logic in SQL exactly as in `hukou.policy.trace`.
