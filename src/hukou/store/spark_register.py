@@ -30,8 +30,9 @@ def spark_schema(schema: pa.Schema) -> str:
 
 
 def local_session(cores: int | str = "*", shuffle_partitions: int | None = None, **conf: str) -> Any:
-    """A SparkSession on this machine (`local[cores]`), with no web UI or progress bars; or the session
-    already running, whose settings are kept. Shuffle partitions default to twice the cores."""
+    """A SparkSession on this machine (`local[cores]`), with no web UI or progress bars. Shuffle
+    partitions default to twice the cores. When a session is already running it is returned instead,
+    with only its runtime settings (such as shuffle partitions) changed."""
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.master(f"local[{cores}]").appName("hukou")
