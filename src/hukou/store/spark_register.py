@@ -1,8 +1,8 @@
 """A Parquet register read by Spark: the columnar engine's expressions run on Ibis's PySpark backend.
 
 `open_register(folder)` gives the same `tables` dict as `parquet_register.open_register` (DuckDB), so
-`columnar.verdicts(tables, d, policy)` runs unchanged; `collect(con)` is a faster `run` for it, which
-fetches the result as Arrow instead of through pandas. Each `<table>.parquet` may be one file or a
+`columnar.verdicts(tables, d, policy)` runs unchanged; `collect(con)` is a `run` for it that fetches
+the result as Arrow (Ibis's own `to_pyarrow` goes through pandas). Each `<table>.parquet` may be one file or a
 folder of part files (partitioned Parquet, as Spark writes it), on a local disk or any file system
 Spark reads (`hdfs://`, `s3a://`, …). The session is Spark's own (`SparkSession.builder.getOrCreate()`):
 under `spark-submit` it is the cluster's; in a plain process, a local one (`local_session`).
