@@ -11,6 +11,7 @@ from hukou.policies import load
 from hukou.policy.verdict import evaluate, parse_person
 from hukou.registry.fact_tables import to_tables
 from hukou.store.columnar import verdicts
+from policytools import variant_policy
 from randompeople import PersonMaker
 
 FIELDS = ("settlement", "settlement_reason", "route", "household", "key_groups", "followers",
@@ -59,37 +60,8 @@ def test_statuses_are_varied_enough_to_mean_something():
     assert groups == {"student_or_military", "long_term_urban", "whole_family", "new_generation"}
 
 
-def _variant_policy():
-    """Changji with non-zero minimums and one extra condition on every fact the register engine compiles."""
-    from hukou.policy.policy_file import parse_policy
-    from policytools import changji_dict, cite
-
-    data = changji_dict()
-    data["parameters"]["settlement.general.min_social_insurance_months"]["values"] = {"2018-12-05": 12}
-    data["parameters"]["settlement.general.min_employment_months"]["values"] = {"2018-12-05": 6}
-    data["extra_conditions"] = [
-        {"route": "general", "require": {"fact": "age", "op": ">=", "value": 18}, "cite": cite()},
-        {"route": "talent", "require": {"fact": "residence_months", "op": ">=", "value": 3}, "cite": cite("§四")},
-        {"route": "general", "require": {"fact": "employment_months", "op": ">=", "value": 2}, "cite": cite()},
-        {"route": "student", "require": {"fact": "social_insurance_months", "op": "<", "value": 100}, "cite": cite("§四")},
-        {"route": "general", "require": {"fact": "housing.kind", "op": "in", "value": ["owned", "rented", "employer"]},
-         "cite": cite()},
-        {"route": "talent", "require": {"fact": "hukou.urban", "op": "==", "value": False}, "cite": cite("§四")},
-        {"route": "student", "require": {"fact": "education.certified", "op": "!=", "value": True}, "cite": cite("§四")},
-        {"route": "talent", "require": {"fact": "residence.urban", "op": "==", "value": True}, "cite": cite("§四")},
-        {"route": "general", "require": {"fact": "employment.from", "op": "<=", "value": date(2019, 2, 28)},
-         "cite": cite()},
-        {"route": "general", "require": {"fact": "housing.registered", "op": "!=", "value": False}, "cite": cite()},
-        {"route": "talent", "require": {"fact": "qualifications.kind", "op": "in",
-                                        "value": ["skill_certificate", "vocational_qualification"]}, "cite": cite("§四")},
-        {"route": "student", "require": {"fact": "military.discharged", "op": ">=", "value": date(2000, 1, 1)},
-         "cite": cite("§四")},
-    ]
-    return parse_policy(data)
-
-
 @pytest.mark.parametrize("d,seed", [(date(2019, 8, 31), 4), (date(2020, 3, 31), 5)])
 def test_the_two_engines_agree_under_minimums_and_extra_conditions(d, seed):
-    expected = assert_engines_agree(_variant_policy(), d, seed)
+    expected = assert_engines_agree(variant_policy(), d, seed)
     failed = {row["failed_rule"] for row in expected.values()}
     assert {"general.social_insurance", "general.employment", "general.extra.1"} <= failed

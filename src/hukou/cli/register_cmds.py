@@ -28,8 +28,9 @@ def _date(value: str):
 
 def simulate(
     date_: str = typer.Option(..., "--date", help="Evaluation date YYYY-MM-DD."),
-    register: Optional[Path] = typer.Option(None, "--register", help="Register folder (Parquet tables)."),
+    register: Optional[str] = typer.Option(None, "--register", help="Register folder (Parquet tables); with --engine spark also hdfs://… or s3a://…."),
     database: Optional[str] = typer.Option(None, "--database", help="Or a database URL (default: HUKOU_DATABASE_URL)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb, or spark: the same rules on Spark over a Parquet register (docs/scale.md)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write one row per person to this Parquet file."),
     reform: Optional[Path] = typer.Option(None, "--reform", help="Reform file: parameter overrides to compare."),
@@ -53,7 +54,7 @@ def simulate(
         baseline_policy = load(policy)
         started = time.perf_counter()
         with console.status(f"evaluating the register at {d} …"):
-            baseline = run(source, d, baseline_policy)
+            baseline = run(source, d, baseline_policy, engine)
         console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
         if out is not None:
             pq.write_table(baseline, out)
@@ -64,7 +65,7 @@ def simulate(
         reform_doc = read_document(reform)
         reformed_policy = apply_reform(baseline_policy, reform_doc)
         with console.status("evaluating the reform …"):
-            reformed = run(source, d, reformed_policy)
+            reformed = run(source, d, reformed_policy, engine)
         result = compare(baseline, reformed)
         _print_comparison(console, result, str(reform_doc.get("title") or reform))
         if changed_out is not None:

@@ -2,8 +2,9 @@
 
 `verdicts(tables, d, policy)` takes the register's normalized fact tables
 (`hukou.registry.fact_tables`) as Ibis tables (DuckDB over Parquet; the expressions are plain
-relational algebra with window functions, written with Ibis so that other backends can compile
-them — `tests/test_two_engines.py` says which are tested) and returns
+relational algebra with window functions, written with Ibis so that other backends compile them
+too: PostgreSQL, `tests/test_database.py`, and Spark, `tests/test_spark_engine.py`, give the same
+rows) and returns
 one row per person registered at D: settlement status, reason, route, household, key groups,
 followers, permit status and reason, and the failing rule. SQL's NULL is the rulebook's unknown:
 AND and OR on booleans follow Kleene's logic in SQL exactly as in `hukou.policy.trace`.
@@ -357,7 +358,9 @@ def _list_conditions(tables: dict[str, ir.Table], d: date, policy: Policy) -> li
         if name == "housing":  # one current record: its value, unknown where it is NULL
             parts.append(_per_person(t, **{f"x{i}_value": pred.any()}))
         else:
-            parts.append(_per_person(t, **{f"x{i}_true": _flag(pred).any(), f"x{i}_null": pred.isnull().any()}))
+            # unknown where the record's value is NULL, as in extra_conditions._evaluate (testing the
+            # value, not the comparison, also keeps `x IN (…) IS NULL` out of the SQL: Spark cannot parse it)
+            parts.append(_per_person(t, **{f"x{i}_true": _flag(pred).any(), f"x{i}_null": t[column].isnull().any()}))
     return parts
 
 

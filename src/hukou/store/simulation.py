@@ -18,8 +18,19 @@ from hukou.store.columnar import verdicts
 from hukou.store.parquet_register import open_register, person_ranges, run_by_person_ranges
 
 
-def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
-    """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`)."""
+ENGINES = ("duckdb", "spark")
+
+
+def simulate(register: str | Path, d: date, policy: Policy, engine: str = "duckdb") -> pa.Table:
+    """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`). The engine
+    `spark` runs the same expressions on Spark (`spark_register`) over a Parquet register, which may
+    then also be a location like `hdfs://…` or `s3a://…`."""
+    if engine not in ENGINES:
+        from hukou.policy.errors import InputError
+
+        raise InputError("--engine", f"expected one of {', '.join(ENGINES)} (got {engine!r})")
+    if engine == "spark":
+        return _simulate_on_spark(register, d, policy)
     if "://" in str(register):
         con, tables = open_database(str(register))
         _check_places(tables, policy)
@@ -28,6 +39,24 @@ def simulate(register: str | Path, d: date, policy: Policy) -> pa.Table:
     _check_places(tables, policy)
     ranges = person_ranges(register)
     return verdicts(tables, d, policy, run=lambda expr: run_by_person_ranges(con, expr, ranges))
+
+
+def _simulate_on_spark(register: str | Path, d: date, policy: Policy) -> pa.Table:
+    from hukou.policy.errors import InputError
+    from hukou.store import spark_register
+
+    if str(register).split("://", 1)[0] in DATABASE_SCHEMES:
+        raise InputError("--engine", "spark reads a Parquet register (a folder of <table>.parquet), not a database")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise InputError("--engine", "spark needs pyspark (pip install 'hukou[spark]') and a Java runtime") from None
+    con, tables = spark_register.open_register(register)
+    _check_places(tables, policy)
+    return verdicts(tables, d, policy, run=spark_register.collect(con))
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 def _check_places(tables, policy: Policy) -> None:
