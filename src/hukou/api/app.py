@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Optional
 
 from fastapi import Body, FastAPI, Query
+from fastapi.staticfiles import StaticFiles
 
 from hukou import __version__
 from hukou.api import applications, problems, reports
@@ -37,7 +38,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.include_router(applications.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
-    app.add_api_route("/static/site.css", pages.static_css, include_in_schema=False)
+    app.mount("/static", StaticFiles(packages=[("hukou.web", "static")]), name="static")
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
     async def eligibility(

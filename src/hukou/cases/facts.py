@@ -12,7 +12,7 @@ from typing import Any
 
 from hukou.cases.case import MATERIALS_PROVIDED, SUBMITTED, Case
 from hukou.policy.errors import InputError
-from hukou.policy.verdict import parse_person
+from hukou.policy.verdict import check_places, parse_person
 
 FACT_ACTIONS = (SUBMITTED, MATERIALS_PROVIDED)
 
@@ -21,9 +21,7 @@ def canonical_facts(data: Any, city: str, path: str = "facts") -> dict[str, Any]
     """Validated §2 facts in canonical form; an error names its field under `path` (`facts.housing.kind`)."""
     try:
         person = parse_person(data)
-        for i, r in enumerate(person.residence or ()):
-            if not r.place.startswith(city):
-                raise InputError(f"residence[{i}].place", f"expected a place in the city ({city}…) (got {r.place!r})")
+        check_places(person, city)
     except InputError as exc:
         raise InputError(_join(path, exc.path), exc.message) from None
     return _plain(person.model_dump(by_alias=True, exclude_none=True))

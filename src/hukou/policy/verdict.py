@@ -32,12 +32,12 @@ def parse_person(data: Any) -> Person:
         raise from_validation(exc) from None
 
 
-def check_places(person: Person, policy: Policy) -> None:
-    """Residence records are periods lived in the city: a place outside it is an input error."""
+def check_places(person: Person, city: str, city_name: str = "the city") -> None:
+    """Residence records are periods lived in the city (GB/T 2260 code `city`): a place outside it is
+    an input error."""
     for i, r in enumerate(person.residence or ()):
-        if not r.place.startswith(policy.city.code):
-            raise InputError(f"residence[{i}].place",
-                             f"expected a place in {policy.city.name} ({policy.city.code}…) (got {r.place!r})")
+        if not r.place.startswith(city):
+            raise InputError(f"residence[{i}].place", f"expected a place in {city_name} ({city}…) (got {r.place!r})")
 
 
 class Verdict:
@@ -87,7 +87,7 @@ def evaluate(person: Person, d: date, policy: Policy) -> Verdict:
     """The single-person engine: both verdicts for one person at D, with every reason explained."""
     values = policy.values_at(d)
     cites = policy.clauses_of_rules()
-    check_places(person, policy)
+    check_places(person, policy.city.code, policy.city.name)
     sit = Situation(person, d)
     settlement_trace = Trace()  # the key groups' reasons follow the routes'
     settlement = evaluate_settlement(sit, policy, values, cites, settlement_trace)

@@ -429,9 +429,3 @@ def overridden_rejections(request: Request):
                    datetime.now())
     return render(request, "report.html", viewer=viewer, items=items, township_names=township_names())
 
-
-def static_css() -> Response:
-    from importlib import resources
-
-    css = resources.files("hukou.web").joinpath("static/site.css").read_text(encoding="utf-8")
-    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
