@@ -39,6 +39,14 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 TABLES = tuple(SCHEMAS)
 
+# The order of a person's records in a Parquet register (after person_id): the order in which the
+# columnar engine measures a union of periods, so a register written this way needs no sorting to
+# be read (`hukou.store.sorted_facts`).
+SORTED_BY: dict[str, tuple[str, ...]] = {
+    "hukou": ("since",), "residence": ("start", "end"), "employment": ("start", "end"),
+    "social_insurance": ("start_month", "end_month"), "education": ("admitted",),
+}
+
 
 def month_number(month: tuple[int, int]) -> int:
     return month[0] * 12 + month[1] - 1

@@ -44,13 +44,16 @@ def _days(d: date) -> int:
     return (d - EPOCH).days
 
 
-def _ymd_of(col: ir.DateValue) -> ir.IntegerValue:
-    return col.year() * 10000 + col.month() * 100 + col.day()
+def last_birth_date_of_age(d: date, years: int) -> date:
+    """The latest birth date of a person aged `years` or more at d: the birthday (month, day) of year
+    d.year − years reached by d; a 29 February birthday counts as reached on 28 February's day after."""
+    year = d.year - years
+    return date(year, d.month, min(d.day, days_in_month(year, d.month)))
 
 
 def _under(birth: ir.DateValue, d: date, years: int) -> ir.BooleanValue:
-    """Age at d below `years`: the birthday (month, day) of year d.year − years not yet reached."""
-    return _ymd_of(birth) > (d.year - years) * 10000 + d.month * 100 + d.day
+    """Age at d below `years`."""
+    return birth > ibis.literal(last_birth_date_of_age(d, years))
 
 
 def _known(flag: ir.BooleanValue, value: ir.BooleanValue) -> ir.BooleanValue:
@@ -79,7 +82,7 @@ def _per_person(t: ir.Table, **aggregates: ir.Value) -> ir.Table:
     return t.group_by("person_id").aggregate(**aggregates)
 
 
-def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
+def facts_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     """One row per person registered at d, with every per-person fact the rules read.
 
     Each source table is reduced to one row per person with only numbers and booleans (strings are
@@ -179,8 +182,13 @@ def _facts(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
 
 def verdict_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     """Per-person verdicts at d for every person registered then (RULEBOOK §3–§4, as in `evaluate`)."""
+    return rules_table(facts_table(tables, d, policy), d, policy)
+
+
+def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
+    """The rules over the per-person facts (`facts_table`, or `sorted_facts.facts` as a table):
+    row by row, no joins."""
     values = policy.values_at(d)
-    t = _facts(tables, d, policy)
     f = _flag
 
     # Stage 1: each condition once, as a nullable boolean (NULL = unknown). The stages keep the SQL
@@ -332,7 +340,8 @@ LIST_TABLES = {
 _COLUMN = {"from": "start", "to": "end"}
 
 
-def _list_path(fact: str) -> tuple[str, str] | None:
+def list_condition_paths(fact: str) -> tuple[str, str] | None:
+    """The (table, column) an extra condition on a record path reads, or None for a per-person fact."""
     table, _, column = fact.partition(".")
     if table in LIST_TABLES and column and "." not in column and fact != "housing.kind":
         return table, _COLUMN.get(column, column)
@@ -345,7 +354,7 @@ def _list_conditions(tables: dict[str, ir.Table], d: date, policy: Policy) -> li
     D = ibis.literal(d)
     parts = []
     for i, c in enumerate(policy.extra_conditions):
-        path = _list_path(c.require.fact)
+        path = list_condition_paths(c.require.fact)
         if path is None:
             continue
         name, column = path
@@ -386,7 +395,7 @@ def _extra_condition(req, index: int, t: ir.Table, d: date, policy: Policy) -> i
         return _compare(t.hukou_urban, op, value)
     if fact == "hukou.place" and op == "startswith" and str(value) == policy.city.code:
         return t.hukou_local
-    path = _list_path(fact)
+    path = list_condition_paths(fact)
     if path is not None:
         name = path[0]
         known = LIST_TABLES[name][1]

@@ -230,7 +230,8 @@ def read_tables(engine: Engine, names) -> dict[str, pa.Table]:
         for name in names:
             schema = schema_of(name)
             cur = raw.cursor()
-            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}" ORDER BY 1')
+            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}" '
+                        f'ORDER BY {", ".join(str(i + 1) for i in range(len(schema.names)))}')
             rows = cur.fetchall()
             cur.close()
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hukou.policy.errors import InputError
-from hukou.registry.fact_tables import SCHEMAS, TABLES
+from hukou.registry.fact_tables import SCHEMAS, SORTED_BY, TABLES
 from hukou.registry.person_facts import ORDER, facts_at
 
 
@@ -30,8 +30,8 @@ ROW_GROUP_ROWS = 1 << 17
 def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "parquet") -> Path:
     """Write each table as `<folder>/<name>.<fmt>` (csv or parquet), each to a temporary name first and
     then renamed, so a reader never sees half a file. Parquet tables with a `person_id` are written
-    sorted by it (stably: a person's records keep their order), so the register can be read a range
-    of people at a time (`person_ranges`)."""
+    sorted by it and then by `SORTED_BY` (stably: other records keep their order), so the register can
+    be read a range of people at a time (`person_ranges`) and its periods in order (`sorted_facts`)."""
     import pyarrow.csv as pacsv
 
     folder = Path(folder)
@@ -41,17 +41,31 @@ def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "par
         if fmt == "csv":
             pacsv.write_csv(table, tmp)
         else:
-            if "person_id" in table.column_names and not _sorted(table["person_id"]):
-                table = table.take(pc.sort_indices(table["person_id"]))
+            if "person_id" in table.column_names:
+                keys = ("person_id", *(k for k in SORTED_BY.get(name, ()) if k in table.column_names))
+                if not _sorted(table, keys):
+                    table = table.take(pc.sort_indices(table, [(k, "ascending", "at_end") for k in keys]))
             pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
         tmp.replace(folder / f"{name}.{fmt}")
     return folder
 
 
-def _sorted(column: pa.ChunkedArray) -> bool:
-    """Already in person order (most generated tables are): no need to sort, which costs seconds at scale."""
-    ids = column.combine_chunks()
-    return len(ids) < 2 or bool(pc.all(pc.less_equal(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py())
+def _sorted(table: pa.Table, keys: tuple[str, ...]) -> bool:
+    """Already in order of `keys` (most generated tables are): no need to sort, which costs seconds at scale."""
+    if table.num_rows < 2:
+        return True
+    n = table.num_rows - 1
+    ahead = pa.scalar(False)  # rows already ordered by an earlier key
+    tied = pa.scalar(True)
+    for key in keys:
+        column = table[key].combine_chunks()
+        a, b = column.slice(0, n), column.slice(1)
+        # NULL sorts last: a NULL followed by a value is out of order, a value followed by NULL is not
+        less = pc.if_else(pc.is_null(a), False, pc.if_else(pc.is_null(b), True, pc.less(a, b)))
+        equal = pc.if_else(pc.is_null(a), pc.is_null(b), pc.fill_null(pc.equal(a, b), False))
+        ahead = pc.or_(ahead, pc.and_(tied, less))
+        tied = pc.and_(tied, equal)
+    return bool(pc.all(pc.or_(ahead, tied)).as_py())
 
 
 def write_register(tables: dict[str, pa.Table], folder: str | Path) -> Path:
@@ -170,3 +184,40 @@ def person_facts(folder: str | Path, person_id: int, d: date) -> dict[str, Any]:
         return [dict(zip(cols, r, strict=True)) for r in result.fetchall()]
 
     return facts_at(person_id, d, rows)
+
+
+def _string_columns(name: str) -> list[str]:
+    return [f.name for f in SCHEMAS[name] if f.type == pa.string()]
+
+
+class RangeReader:
+    """Reads the rows of a range of people from every table of a person-sorted register folder: only
+    the row groups that can hold them, then the exact rows (a slice, as the files are sorted). Strings
+    come as dictionaries (few distinct place codes and kinds: no string is built per row)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        _check_folder(self.folder)
+        self.bounds = {name: _person_id_bounds(self.folder / f"{name}.parquet") for name in TABLES}
+
+    def read(self, name: str, person_range: tuple[int, int]) -> pa.Table:
+        lo, hi = person_range
+        # (a fresh reader per call: one ParquetFile is not safe to share between threads)
+        f = pq.ParquetFile(self.folder / f"{name}.parquet", read_dictionary=_string_columns(name))
+        if self.bounds[name] is None or person_range == ALL_PEOPLE:
+            t = f.read(use_threads=True)
+        else:
+            groups = [i for i, (a, b) in enumerate(self.bounds[name]) if b >= lo and a <= hi]
+            if not groups:
+                return f.schema_arrow.empty_table()
+            t = f.read_row_groups(groups, use_threads=False)
+        if person_range == ALL_PEOPLE:
+            return t
+        ids = t["person_id"].combine_chunks().to_numpy()
+        if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
+            return t.filter(pc.and_(pc.greater_equal(t["person_id"], lo), pc.less_equal(t["person_id"], hi)))
+        a, b = ids.searchsorted(lo, "left"), ids.searchsorted(hi, "right")
+        return t.slice(a, b - a)
+
+    def tables(self, person_range: tuple[int, int]) -> dict[str, pa.Table]:
+        return {name: self.read(name, person_range) for name in TABLES}

@@ -1,0 +1,111 @@
+"""The numpy engine: facts by segment reductions and rules by the NumPy evaluator give exactly what
+the SQL expressions give (and so, by tests/test_two_engines.py, what the single-person engine gives)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from hukou.policies import load
+from hukou.policy.verdict import parse_person
+from hukou.registry.fact_tables import to_tables
+from hukou.registry.synth import generate
+from hukou.store import numpy_eval, parquet_register, simulation, sorted_facts
+from hukou.store.columnar import facts_table, rules_table
+from hukou.store.parquet_register import write_register
+from policytools import variant_policy
+from randompeople import PersonMaker
+
+CASES = [(load("changji-2018"), date(2020, 2, 29), 2), (variant_policy(), date(2019, 8, 31), 4),
+         (variant_policy(), date(2020, 3, 31), 5)]
+
+
+def _people(seed: int, d: date, n: int = 3000) -> dict[str, pa.Table]:
+    maker = PersonMaker(seed, d)
+    # ids with gaps, so the people are found by search rather than by offset
+    return to_tables([(i * 3 + 7, parse_person(maker.person())) for i in range(n)])
+
+
+def _sql_facts(tables: dict[str, pa.Table], d: date, policy) -> pa.Table:
+    con = ibis.duckdb.connect()
+    return facts_table({n: con.create_table(n, t) for n, t in tables.items()}, d, policy).to_pyarrow().sort_by("person_id")
+
+
+def _assert_same_columns(expected: pa.Table, got: pa.Table) -> None:
+    assert expected.num_rows == got.num_rows
+    assert set(expected.column_names) == set(got.column_names)
+    for name in expected.column_names:
+        a, b = expected[name].to_pylist(), got[name].cast(expected[name].type).to_pylist()
+        bad = [(i, x, y) for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        assert not bad, f"{name}: {len(bad)} rows differ, first {bad[:3]}"
+
+
+@pytest.mark.parametrize("policy,d,seed", CASES)
+def test_segment_facts_equal_the_sql_facts_column_by_column(policy, d, seed):
+    tables = _people(seed, d)
+    _assert_same_columns(_sql_facts(tables, d, policy), sorted_facts.facts(tables, d, policy))
+
+
+def test_segment_facts_do_not_depend_on_row_order():
+    policy, d, seed = CASES[1]
+    tables = _people(seed, d, 1500)
+    rng = np.random.default_rng(0)
+    shuffled = {n: t.take(rng.permutation(t.num_rows)) for n, t in tables.items()}
+    _assert_same_columns(sorted_facts.facts(tables, d, policy), sorted_facts.facts(shuffled, d, policy))
+
+
+def test_records_of_people_not_in_the_register_are_ignored():
+    policy, d, seed = CASES[0]
+    tables = _people(seed, d, 500)
+    stray = tables["residence"].slice(0, 5).set_column(0, "person_id", pa.array([1, 2, 4, 10**9, 10**9 + 1], pa.int64()))
+    with_stray = {**tables, "residence": pa.concat_tables([tables["residence"], stray])}
+    _assert_same_columns(sorted_facts.facts(tables, d, policy), sorted_facts.facts(with_stray, d, policy))
+
+
+@pytest.mark.parametrize("policy,d,seed", CASES)
+def test_the_numpy_evaluator_gives_what_duckdb_gives(policy, d, seed):
+    facts = sorted_facts.facts(_people(seed, d), d, policy)
+    con = ibis.duckdb.connect()
+    expr = rules_table(con.create_table("facts", facts), d, policy)
+    expected = expr.to_pyarrow().sort_by("person_id")
+    got = numpy_eval.evaluate(expr, facts)
+    _assert_same_columns(expected, got)
+    assert set(expected["settlement"].to_pylist()) == {"eligible", "ineligible", "undetermined"}
+
+
+def test_the_evaluator_refuses_what_it_does_not_know_and_the_rules_then_run_in_duckdb(monkeypatch):
+    t = ibis.table({"place": "string"}, name="facts")
+    with pytest.raises(numpy_eval.Unsupported):
+        numpy_eval.evaluate(t.select(up=t.place.upper()), pa.table({"place": ["a"]}))
+    policy, d, seed = CASES[0]
+    facts = sorted_facts.facts(_people(seed, d, 300), d, policy)
+    expected = simulation.rules_in_memory(facts, d, policy)
+
+    def refuse(*args):
+        raise numpy_eval.Unsupported("test")
+
+    monkeypatch.setattr(numpy_eval, "evaluate", refuse)
+    assert simulation.rules_in_memory(facts, d, policy).sort_by("person_id").equals(expected)
+
+
+def test_the_numpy_and_duckdb_engines_give_the_same_table_range_by_range(tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet_register, "ROW_GROUP_ROWS", 256)
+    folder = write_register(generate(6_000, seed=12), tmp_path / "reg")
+    d, policy = date(2020, 11, 1), load("changji-2018")
+    on_duckdb = simulation.simulate(folder, d, policy, engine="duckdb").sort_by("person_id")
+    real_ranges = simulation.person_ranges
+    monkeypatch.setattr(simulation, "person_ranges", lambda folder, people_per_range: real_ranges(folder, 1000))
+    assert len(real_ranges(folder, 1000)) > 3
+    on_numpy = simulation.simulate(folder, d, policy, engine="numpy")
+    assert on_numpy.schema == on_duckdb.schema
+    assert on_numpy.equals(on_duckdb)
+    # a file out of person order: read whole, sorted in memory, same verdicts
+    residence = pq.read_table(folder / "residence.parquet")
+    pq.write_table(residence.take(np.arange(residence.num_rows)[::-1]), folder / "residence.parquet", row_group_size=256)
+    assert simulation.simulate(folder, d, policy).equals(on_duckdb)
+
