@@ -8,6 +8,7 @@ from datetime import date
 import ibis
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 import pytest
 
@@ -109,3 +110,17 @@ def test_the_numpy_and_duckdb_engines_give_the_same_table_range_by_range(tmp_pat
     pq.write_table(residence.take(np.arange(residence.num_rows)[::-1]), folder / "residence.parquet", row_group_size=256)
     assert simulation.simulate(folder, d, policy).equals(on_duckdb)
 
+
+
+def test_people_not_registered_at_d_have_no_row_in_either_engine():
+    policy, d, seed = CASES[0]
+    tables = _people(seed, d, 800)
+    ids = tables["people"]["person_id"].to_pylist()
+    hukou = tables["hukou"].filter(pa.compute.invert(pa.compute.is_in(tables["hukou"]["person_id"], pa.array(ids[:5]))))
+    births = tables["people"]["birth_date"].to_pylist()
+    births[10] = date(d.year + 1, 1, 1)  # born after d
+    people = tables["people"].set_column(1, "birth_date", pa.array(births, pa.date32()))
+    changed = {**tables, "hukou": hukou, "people": people}
+    got = sorted_facts.facts(changed, d, policy)
+    assert got.num_rows == 800 - 6 and ids[10] not in got["person_id"].to_pylist()
+    _assert_same_columns(_sql_facts(changed, d, policy), got)

@@ -327,13 +327,14 @@ def facts(tables: dict[str, pa.Table], d: date, policy: Policy) -> pa.Table:
         if path is not None:
             cols.update(_list_condition(tables, ids, path, i, c.require, d))
 
-    keep = np.flatnonzero(registered)
-    out = people.take(pa.array(keep))
+    everyone = bool(registered.all())  # usual: then nothing needs copying
+    keep = None if everyone else pa.array(np.flatnonzero(registered))
+    out = people if everyone else people.take(keep)
     for name, column in cols.items():
         column = pa.array(column) if isinstance(column, np.ndarray) else column
-        out = out.append_column(name, column.take(pa.array(keep)))
+        out = out.append_column(name, column if everyone else column.take(keep))
     if "si_months" not in cols:
-        out = out.append_column("si_months", pa.nulls(len(keep), pa.int64()))
+        out = out.append_column("si_months", pa.nulls(out.num_rows, pa.int64()))
     last_end = out["r_last_end"]
     run_start = pc.if_else(pc.fill_null(pc.equal(last_end, dd), False), out["r_run_start"], pa.scalar(None, pa.int64()))
     return out.append_column("run_start", run_start)
