@@ -327,15 +327,16 @@ def _compare(actual: ir.Value, op: str, value) -> ir.BooleanValue:
     return {"<": actual < value, "<=": actual <= value, ">": actual > value, ">=": actual >= value}[op]
 
 
-# Record tables an extra condition may reach into, with the records dated on or before D
-# (extra_conditions._dated_on_or_before) and the flag that says whether the topic is known.
+# Record tables an extra condition may reach into: the column whose day must be on or before D
+# (extra_conditions._dated_on_or_before; a NULL day is not), or None for every record, and the flag
+# that says whether the topic is known.
 LIST_TABLES = {
-    "residence": (lambda t, D: t.start <= D, "residence_known"),
-    "employment": (lambda t, D: t.start <= D, "employment_known"),
-    "education": (lambda t, D: t.admitted <= D, "education_known"),
-    "qualifications": (lambda t, D: t.obtained.notnull() & (t.obtained <= D), "qualifications_known"),
-    "military": (lambda t, D: ibis.literal(True), None),  # one record or none; absent means none
-    "housing": (lambda t, D: ibis.literal(True), "housing_known"),
+    "residence": ("start", "residence_known"),
+    "employment": ("start", "employment_known"),
+    "education": ("admitted", "education_known"),
+    "qualifications": ("obtained", "qualifications_known"),
+    "military": (None, None),  # one record or none; absent means none
+    "housing": (None, "housing_known"),
 }
 _COLUMN = {"from": "start", "to": "end"}
 
@@ -362,7 +363,8 @@ def _list_conditions(tables: dict[str, ir.Table], d: date, policy: Policy) -> li
         t = tables[name]
         if column not in t.columns:
             raise InputError(f"extra_conditions[{i}].require.fact", f"{name} has no field {column!r}")
-        t = t.filter(dated(t, D))
+        if dated:
+            t = t.filter(t[dated].notnull() & (t[dated] <= D))
         pred = _compare(t[column], c.require.op, c.require.value)
         if name == "housing":  # one current record: its value, unknown where it is NULL
             parts.append(_per_person(t, **{f"x{i}_value": pred.any()}))

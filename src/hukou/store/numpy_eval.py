@@ -23,8 +23,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EPOCH = np.datetime64("1970-01-01", "D")
-
 
 class Unsupported(Exception):
     """The expression uses an operation this evaluator does not know."""

@@ -82,9 +82,15 @@ def rules_in_memory(facts: pa.Table, d: date, policy: Policy) -> pa.Table:
         return with_key_groups(rules_table(con.create_table("facts", facts), d, policy).to_pyarrow())
 
 
+def _outside_the_city(n: int, example: str, policy: Policy):
+    from hukou.policy.errors import InputError
+
+    return InputError("residence.place", f"{n:,} residence records lie outside {policy.city.name} "
+                                         f"({policy.city.code}…), e.g. {example}: is this the city's register and policy?")
+
+
 def _check_places_in(residence: pa.Table, policy: Policy) -> None:
     """`_check_places` on residence records held in memory (place codes as a dictionary)."""
-    from hukou.policy.errors import InputError
 
     for chunk in residence["place"].chunks:
         if not pa.types.is_dictionary(chunk.type):
@@ -96,8 +102,7 @@ def _check_places_in(residence: pa.Table, policy: Policy) -> None:
         n = pc.sum(bad).as_py()
         if n:
             example = chunk.dictionary[chunk.indices[pc.index(bad, True).as_py()].as_py()].as_py()
-            raise InputError("residence.place", f"{n:,} residence records lie outside {policy.city.name} "
-                                                f"({policy.city.code}…), e.g. {example}: is this the city's register and policy?")
+            raise _outside_the_city(n, example, policy)
 
 
 def _simulate_on_spark(register: str | Path, d: date, policy: Policy) -> pa.Table:
@@ -121,15 +126,13 @@ DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
 def _check_places(tables, policy: Policy) -> None:
     """Residence records are periods lived in the city (RULEBOOK §2): a register of another city, or
     a policy of another city, is an input error here as it is for one person."""
-    from hukou.policy.errors import InputError
 
     res = tables["residence"]
     outside = res.filter(~res.place.startswith(policy.city.code))
     n = outside.count().to_pyarrow().as_py()
     if n:
         example = outside.select("place").limit(1).to_pyarrow()["place"][0].as_py()
-        raise InputError("residence.place", f"{n:,} residence records lie outside {policy.city.name} "
-                                            f"({policy.city.code}…), e.g. {example}: is this the city's register and policy?")
+        raise _outside_the_city(n, example, policy)
 
 
 def open_database(url: str):

@@ -29,8 +29,8 @@ from hukou.policy.facts import HIGHER_EDUCATION
 from hukou.policy.key_groups import MINOR_AGE
 from hukou.policy.policy_file import Policy
 from hukou.policy.settlement import P_SOCIAL_INSURANCE
+from hukou.store.columnar import EPOCH, LIST_TABLES, last_birth_date_of_age, list_condition_paths
 
-EPOCH = date(1970, 1, 1)
 NO_DAY = np.iinfo(np.int32).min  # a NULL date, as days: before every real one
 
 
@@ -204,8 +204,6 @@ def _table(tables: dict[str, pa.Table], name: str, people_ids: np.ndarray) -> tu
 def facts(tables: dict[str, pa.Table], d: date, policy: Policy) -> pa.Table:
     """`columnar.facts_table` over Arrow tables (string columns may be dictionaries): one row per
     person registered at d, in person order."""
-    from hukou.store.columnar import last_birth_date_of_age, list_condition_paths
-
     dd = (d - EPOCH).days
     people = tables["people"]
     ids = people["person_id"].to_numpy()
@@ -398,7 +396,7 @@ def _compare(actual: pa.ChunkedArray, op: str, value) -> Kleene:
 def _list_condition(tables, ids: np.ndarray, path: tuple[str, str], i: int, req, d: date) -> dict[str, pa.Array]:
     """columnar._list_conditions for one extra condition on a record path."""
     name, column = path
-    dated = {"residence": "start", "employment": "start", "education": "admitted", "qualifications": "obtained"}.get(name)
+    dated = LIST_TABLES[name][0]
     if dated:
         t, seg = _dated(tables, name, dated, ids, (d - EPOCH).days)
     else:
