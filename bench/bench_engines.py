@@ -94,7 +94,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=607_441)
     ap.add_argument("--folder", type=Path, default=None)
-    ap.add_argument("--engine", action="append", choices=("numpy", "duckdb", "spark"), default=[])
+    ap.add_argument("--engine", action="append", choices=("native", "duckdb", "spark"), default=[])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--conf", action="append", default=[], help="a Spark setting key=value (repeatable)")
     args = ap.parse_args()
@@ -102,7 +102,7 @@ def main() -> int:
     if not folder.exists():
         subprocess.run([sys.executable, "-m", "hukou", "synth", "--residents", str(args.residents), "--out", str(folder)],
                        check=True, capture_output=True)
-    for engine in args.engine or ["numpy", "duckdb", "spark"]:
+    for engine in args.engine or ["native", "duckdb", "spark"]:
         results = [run(engine, folder, args.conf) for _ in range(args.runs)]
         rules, wall, cpu, peak = (statistics.median(r[i] for r in results) for i in range(4))
         print(f"{engine}: {results[0][4]:,} people (Parquet → verdicts): rules {rules:.2f} s, process {wall:.1f} s, "

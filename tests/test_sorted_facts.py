@@ -1,5 +1,6 @@
-"""The numpy engine: facts by segment reductions and rules by the NumPy evaluator give exactly what
-the SQL expressions give (and so, by tests/test_two_engines.py, what the single-person engine gives)."""
+"""The native engine: facts by compiled loops over person-sorted tables and rules by the compiled rule
+loop give exactly what the SQL expressions give (and so, by tests/test_two_engines.py, what the
+single-person engine gives)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from hukou.policies import load
 from hukou.policy.verdict import parse_person
 from hukou.registry.fact_tables import to_tables
 from hukou.registry.synth import generate
-from hukou.store import numpy_eval, parquet_register, simulation, sorted_facts
-from hukou.store.columnar import facts_table, rules_table
+from hukou.store import parquet_register, rule_kernel, simulation, sorted_facts
+from hukou.store.columnar import decoded, facts_table, rules_table, with_key_groups
 from hukou.store.parquet_register import write_register
 from policytools import variant_policy
 from randompeople import PersonMaker
@@ -69,32 +70,69 @@ def test_records_of_people_not_in_the_register_are_ignored():
 
 
 @pytest.mark.parametrize("policy,d,seed", CASES)
-def test_the_numpy_evaluator_gives_what_duckdb_gives(policy, d, seed):
-    facts = sorted_facts.facts(_people(seed, d), d, policy)
+def test_the_compiled_rules_give_what_duckdb_gives(policy, d, seed):
+    people, registered, facts = sorted_facts.fact_columns(_people(seed, d), d, policy)
     con = ibis.duckdb.connect()
-    expr = rules_table(con.create_table("facts", facts), d, policy)
-    expected = expr.to_pyarrow().sort_by("person_id")
-    got = numpy_eval.evaluate(expr, facts)
-    _assert_same_columns(expected, got)
+    table = sorted_facts.as_table(people, registered, facts)
+    expected = with_key_groups(rules_table(con.create_table("facts", table), d, policy).to_pyarrow().sort_by("person_id"))
+    got = simulation.rules_in_memory(people, registered, facts, d, policy)
+    assert got.schema == expected.schema
+    _assert_same_columns(decoded(expected), decoded(got))
     assert set(expected["settlement"].to_pylist()) == {"eligible", "ineligible", "undetermined"}
 
 
-def test_the_evaluator_refuses_what_it_does_not_know_and_the_rules_then_run_in_duckdb(monkeypatch):
+def _small_expression(t):
+    return t.select(
+        t_and=t.b & t.c, t_or=t.b | t.c, t_not=~t.b, b_null=t.b.isnull(),
+        case=ibis.cases((t.b, "yes"), (t.c, "maybe"), else_=ibis.null("string")),
+        first=ibis.coalesce(t.b, t.c, False), chosen=ibis.ifelse(t.c, t.x, t.x * 2),
+        filled=t.x.fill_null(-1), bigger=ibis.greatest(t.x, 3), smaller=ibis.least(t.x, ibis.null("int64")),
+        over=t.x // 4 >= 1, minus=t.x - 10, year=t.day.year(), month=t.day.month(), day_of=t.day.day(),
+        later=t.day + t.x.fill_null(0).as_interval("D"), named=t.s.isin(["a", "c"]), is_b=t.s == "b",
+        text=t.x.cast("string"), flag=t.b.cast("int64"),
+    )
+
+
+def test_the_rule_compiler_follows_sql_on_nulls_cases_and_dates():
+    values = {"b": [True, False, None, True, None, False], "c": [None, False, True, True, None, True],
+              "x": [None, 4, 9, -3, 0, 17],
+              "day": [date(2000, 2, 29), date(1969, 12, 31), None, date(2100, 3, 1), date(1970, 1, 1), date(1600, 12, 31)],
+              "s": ["a", None, "b", "c", "a", "zz"]}
+    table = pa.table({k: pa.array(v, pa.date32() if k == "day" else None) for k, v in values.items()})
+    expected = _small_expression(ibis.duckdb.connect().create_table("facts", table)).to_pyarrow()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        known = pa.compute.is_valid(column).to_numpy(zero_copy_only=False)
+        if pa.types.is_date32(column.type):
+            data = pa.compute.fill_null(column.cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
+        elif pa.types.is_string(column.type):
+            data = np.array(column.to_pylist(), dtype=object)
+        else:
+            data = pa.compute.fill_null(column, pa.scalar(0 if name == "x" else False, column.type)).to_numpy(zero_copy_only=False)
+        columns[name] = (data, known)
+    unbound = ibis.table(rule_kernel.ibis_schema(rule_kernel.schema_of(columns)), name="facts")
+    got = rule_kernel.evaluate(_small_expression(unbound), columns, table.num_rows)
+    _assert_same_columns(expected, decoded(got))
+
+
+def test_the_compiler_refuses_what_it_does_not_know_and_the_rules_then_run_in_duckdb(monkeypatch):
     t = ibis.table({"place": "string"}, name="facts")
-    with pytest.raises(numpy_eval.Unsupported):
-        numpy_eval.evaluate(t.select(up=t.place.upper()), pa.table({"place": ["a"]}))
+    with pytest.raises(rule_kernel.Unsupported):
+        rule_kernel.compile_rules(t.select(up=t.place.upper()), {"place": ("str", False)})
     policy, d, seed = CASES[0]
-    facts = sorted_facts.facts(_people(seed, d, 300), d, policy)
-    expected = simulation.rules_in_memory(facts, d, policy)
+    people, registered, facts = sorted_facts.fact_columns(_people(seed, d, 300), d, policy)
+    expected = simulation.rules_in_memory(people, registered, facts, d, policy)
 
     def refuse(*args):
-        raise numpy_eval.Unsupported("test")
+        raise rule_kernel.Unsupported("test")
 
-    monkeypatch.setattr(numpy_eval, "evaluate", refuse)
-    assert simulation.rules_in_memory(facts, d, policy).sort_by("person_id").equals(expected)
+    monkeypatch.setattr(rule_kernel, "compile_rules", refuse)
+    got = simulation.rules_in_memory(people, registered, facts, d, policy)
+    assert got.schema == expected.schema
+    assert decoded(got.sort_by("person_id")).equals(decoded(expected))
 
 
-def test_the_numpy_and_duckdb_engines_give_the_same_table_range_by_range(tmp_path, monkeypatch):
+def test_the_native_and_duckdb_engines_give_the_same_table_range_by_range(tmp_path, monkeypatch):
     monkeypatch.setattr(parquet_register, "ROW_GROUP_ROWS", 256)
     folder = write_register(generate(6_000, seed=12), tmp_path / "reg")
     d, policy = date(2020, 11, 1), load("changji-2018")
@@ -102,13 +140,13 @@ def test_the_numpy_and_duckdb_engines_give_the_same_table_range_by_range(tmp_pat
     real_ranges = simulation.person_ranges
     monkeypatch.setattr(simulation, "person_ranges", lambda folder, people_per_range: real_ranges(folder, 1000))
     assert len(real_ranges(folder, 1000)) > 3
-    on_numpy = simulation.simulate(folder, d, policy, engine="numpy")
-    assert on_numpy.schema == on_duckdb.schema
-    assert on_numpy.equals(on_duckdb)
+    on_native = simulation.simulate(folder, d, policy, engine="native")
+    assert on_native.schema == on_duckdb.schema
+    assert decoded(on_native).equals(decoded(on_duckdb))
     # a file out of person order: read whole, sorted in memory, same verdicts
     residence = pq.read_table(folder / "residence.parquet")
     pq.write_table(residence.take(np.arange(residence.num_rows)[::-1]), folder / "residence.parquet", row_group_size=256)
-    assert simulation.simulate(folder, d, policy).equals(on_duckdb)
+    assert decoded(simulation.simulate(folder, d, policy)).equals(decoded(on_duckdb))
 
 
 

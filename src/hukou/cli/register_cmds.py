@@ -30,7 +30,7 @@ def simulate(
     date_: str = typer.Option(..., "--date", help="Evaluation date YYYY-MM-DD."),
     register: Optional[str] = typer.Option(None, "--register", help="Register folder (Parquet tables); with --engine spark also hdfs://… or s3a://…."),
     database: Optional[str] = typer.Option(None, "--database", help="Or a database URL (default: HUKOU_DATABASE_URL)."),
-    engine: str = typer.Option("numpy", "--engine", help="numpy (in memory, every core), duckdb (SQL), or spark: the same rules on Spark over a Parquet register (docs/scale.md)."),
+    engine: str = typer.Option("native", "--engine", help="native (compiled loops in memory, every core), duckdb (SQL), or spark: the same rules on Spark over a Parquet register (docs/scale.md)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write one row per person to this Parquet file."),
     reform: Optional[Path] = typer.Option(None, "--reform", help="Reform file: parameter overrides to compare."),

@@ -22,6 +22,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+from numba import njit
 
 from hukou.policy.calendar import days_in_month, months_before
 from hukou.policy.conditions import STABLE_KINDS
@@ -281,19 +283,51 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
     )
 
 
-def with_key_groups(table: pa.Table) -> pa.Table:
-    """The four `kg_*` flags as one list column `key_groups`, in rulebook order (built here, after
-    the query: lists are the costliest thing to build per row in SQL)."""
-    flags = np.column_stack([table[f"kg_{name}"].to_numpy(zero_copy_only=False) for name in KEY_GROUPS]) \
-        if table.num_rows else np.zeros((0, len(KEY_GROUPS)), bool)
-    rows, cols = np.nonzero(flags)
-    offsets = np.r_[0, np.cumsum(flags.sum(axis=1))].astype(np.int32)
-    names = pa.array(np.array(KEY_GROUPS, dtype=object)[cols], pa.string())
-    groups = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), names)
+@njit(nogil=True, cache=True)
+def _lists_of_flags(flags):
+    """Offsets and values of a list column whose row i lists the j for which flags[j, i] holds."""
+    n = flags.shape[1]
+    offsets = np.zeros(n + 1, np.int32)
+    for i in range(n):
+        count = 0
+        for j in range(flags.shape[0]):
+            count += flags[j, i]
+        offsets[i + 1] = offsets[i] + count
+    values = np.empty(offsets[n], np.int32)
+    for i in range(n):
+        at = offsets[i]
+        for j in range(flags.shape[0]):
+            if flags[j, i]:
+                values[at] = j
+                at += 1
+    return offsets, values
+
+
+def with_key_groups(table: pa.Table, flags: list[np.ndarray] | None = None) -> pa.Table:
+    """The four `kg_*` flags (columns of the table, or NumPy arrays given in rulebook order) as one
+    list column `key_groups`, in rulebook order (built here, after the query: lists are the costliest
+    thing to build per row in SQL), and every string column as a dictionary of its few values (as the
+    in-memory engine returns them: one schema for every engine)."""
+    n = table.num_rows
+    if flags is None:
+        flags = [pc.fill_null(table[f"kg_{name}"], False).to_numpy(zero_copy_only=False) for name in KEY_GROUPS]
+    offsets, values = _lists_of_flags(np.stack(flags) if flags else np.zeros((0, n), bool))
+    groups = pa.ListArray.from_arrays(pa.array(offsets), pa.array(KEY_GROUPS, pa.string()).take(pa.array(values)))
     kept = [c for c in table.column_names if not c.startswith("kg_")]
-    position = kept.index("household") + 1
     out = table.select(kept)
-    return out.add_column(position, "key_groups", groups)
+    for i, field in enumerate(out.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            out = out.set_column(i, field.name, out[field.name].cast(pa.string()).dictionary_encode())
+    return out.add_column(kept.index("household") + 1, "key_groups", groups)
+
+
+def decoded(table: pa.Table) -> pa.Table:
+    """The table with its dictionary columns as plain values: two verdict tables hold the same rows
+    when their decoded forms are equal, however each engine numbered its strings."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table[field.name].cast(field.type.value_type))
+    return table
 
 
 def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,

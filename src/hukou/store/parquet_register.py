@@ -45,9 +45,21 @@ def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "par
                 keys = ("person_id", *(k for k in SORTED_BY.get(name, ()) if k in table.column_names))
                 if not _sorted(table, keys):
                     table = table.take(pc.sort_indices(table, [(k, "ascending", "at_end") for k in keys]))
-            pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+            pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS, **_layout(name, table.schema))
         tmp.replace(folder / f"{name}.{fmt}")
     return folder
+
+
+def _layout(name: str, schema: pa.Schema) -> dict[str, Any]:
+    """How a table is encoded. The fact tables, read whole by every simulation, favour reading speed:
+    numbers and dates as deltas (sorted ids and ordered dates shrink to a few bits each) and no general
+    compression, which is both faster to read (about twice, measured at 10M) and here smaller than
+    zstd; strings keep their dictionaries. Other tables (names, identity numbers) are zstd-compressed."""
+    if name not in SCHEMAS:
+        return {"compression": "zstd"}
+    delta = [f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_date(f.type)]
+    return {"compression": "none", "use_dictionary": [f.name for f in schema if f.name not in delta],
+            "column_encoding": dict.fromkeys(delta, "DELTA_BINARY_PACKED")}
 
 
 def _sorted(table: pa.Table, keys: tuple[str, ...]) -> bool:

@@ -15,26 +15,28 @@ from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from hukou.policy.policy_file import Policy
-from hukou.store import numpy_eval, sorted_facts
+from hukou.store import rule_kernel, sorted_facts
 from hukou.store.columnar import rules_table, verdicts, with_key_groups
 from hukou.store.parquet_register import RangeReader, open_register, person_ranges, run_by_person_ranges
 
 
-ENGINES = ("numpy", "duckdb", "spark")
+ENGINES = ("native", "duckdb", "spark")
 
 
-def simulate(register: str | Path, d: date, policy: Policy, engine: str = "numpy") -> pa.Table:
+def simulate(register: str | Path, d: date, policy: Policy, engine: str = "native") -> pa.Table:
     """Verdicts for everyone in a register: a Parquet folder, or a database URL (`…://…`).
 
-    Over a Parquet folder the engine `numpy` (the default) finds the facts by segment reductions
-    (`sorted_facts`) and evaluates the rule expressions with NumPy (`numpy_eval`), a range of people
-    at a time on every core; `duckdb` runs facts and rules as SQL in DuckDB; `spark` runs the same
-    expressions on Spark (`spark_register`), where the register may also be a location like
-    `hdfs://…` or `s3a://…`. A database URL runs the expressions in that database."""
+    Over a Parquet folder the engine `native` (the default) finds the facts with compiled loops over
+    the person-sorted tables (`sorted_facts`) and runs the rule expressions compiled to one loop
+    (`rule_kernel`), a range of people at a time on every core; `duckdb` runs facts and rules as SQL
+    in DuckDB; `spark` runs the same expressions on Spark (`spark_register`), where the register may
+    also be a location like `hdfs://…` or `s3a://…`. A database URL runs the expressions in that
+    database. Every engine returns the same table (`columnar.OUTPUT_COLUMNS`, strings as dictionaries)."""
     if engine not in ENGINES:
         from hukou.policy.errors import InputError
 
@@ -45,7 +47,7 @@ def simulate(register: str | Path, d: date, policy: Policy, engine: str = "numpy
         con, tables = open_database(str(register))
         _check_places(tables, policy)
         return verdicts(tables, d, policy)
-    if engine == "numpy":
+    if engine == "native":
         return _simulate_in_memory(register, d, policy)
     con, tables = open_register(register)
     _check_places(tables, policy)
@@ -54,32 +56,70 @@ def simulate(register: str | Path, d: date, policy: Policy, engine: str = "numpy
 
 
 def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Table:
-    """The numpy engine: each range of people read, its facts found and its rules evaluated in a
-    thread of its own (NumPy and Arrow release the interpreter while they work), the parts joined in
-    person order. Memory holds about one range per core."""
+    """The native engine: each range of people read, its facts found and its rules evaluated in a
+    thread of its own (the compiled loops, Arrow and NumPy release the interpreter while they work),
+    the parts joined in person order. Memory holds about one range per core."""
     reader = RangeReader(register)
-    ranges = person_ranges(register, people_per_range=1 << 18)
+    ranges = person_ranges(register, people_per_range=1 << 20)
+    rules = RulesInMemory(d, policy)
 
     def one(person_range: tuple[int, int]) -> pa.Table:
         tables = reader.tables(person_range)
         _check_places_in(tables["residence"], policy)
-        return rules_in_memory(sorted_facts.facts(tables, d, policy), d, policy)
+        return rules(*sorted_facts.fact_columns(tables, d, policy))
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         parts = list(pool.map(one, ranges))
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
 
 
-def rules_in_memory(facts: pa.Table, d: date, policy: Policy) -> pa.Table:
-    """The rule expressions (`columnar.rules_table`) over per-person facts held in memory: evaluated
-    with NumPy, or by DuckDB where the expression uses an operation the evaluator does not know."""
-    expr = rules_table(ibis.table(ibis.Schema.from_pyarrow(facts.schema), name="facts"), d, policy)
-    try:
-        # the same column types as the SQL engines give (strings, not the evaluator's dictionaries)
-        return with_key_groups(numpy_eval.evaluate(expr, facts).cast(expr.schema().to_pyarrow()))
-    except numpy_eval.Unsupported:
-        con = ibis.duckdb.connect()
-        return with_key_groups(rules_table(con.create_table("facts", facts), d, policy).to_pyarrow())
+class RulesInMemory:
+    """The rule expressions (`columnar.rules_table`) at d over the facts of `sorted_facts.fact_columns`:
+    compiled to one loop (`rule_kernel`), or run by DuckDB where the expression uses an operation
+    the compiler does not know. Stated and compiled once for every range of people alike."""
+
+    def __init__(self, d: date, policy: Policy):
+        self.d, self.policy = d, policy
+        self.kernels: dict[tuple, rule_kernel.Kernel | None] = {}
+
+    def __call__(self, people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact]) -> pa.Table:
+        """One row per registered person."""
+        columns = {name: _numpy(people[name]) for name in people.column_names}
+        columns.update(facts)
+        schema = rule_kernel.schema_of(columns)
+        key = tuple(schema.items())
+        if key not in self.kernels:
+            expr = rules_table(ibis.table(rule_kernel.ibis_schema(schema), name="facts"), self.d, self.policy)
+            try:
+                self.kernels[key] = rule_kernel.compile_rules(expr, schema)
+            except rule_kernel.Unsupported:
+                self.kernels[key] = None
+        kernel = self.kernels[key]
+        if kernel is None:
+            table = sorted_facts.as_table(people, registered, facts)
+            con = ibis.duckdb.connect()
+            return with_key_groups(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow())
+        outputs = rule_kernel.run_arrays(kernel, columns, len(registered))
+        if not registered.all():
+            outputs = [o.take(np.flatnonzero(registered)) for o in outputs]
+        flags = [o.values for o in outputs if o.name.startswith("kg_")]  # never NULL (AND of known flags)
+        return with_key_groups(rule_kernel.to_table([o for o in outputs if not o.name.startswith("kg_")]), flags)
+
+
+def rules_in_memory(people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact], d: date,
+                    policy: Policy) -> pa.Table:
+    """`RulesInMemory` for one set of people."""
+    return RulesInMemory(d, policy)(people, registered, facts)
+
+
+def _numpy(column: pa.ChunkedArray) -> sorted_facts.Fact:
+    """A column of the people table as a fact: dates as days (int32), NULLs as a mask."""
+    if pa.types.is_date32(column.type):
+        column = column.cast(pa.int32())
+    known = None if column.null_count == 0 else pc.is_valid(column).to_numpy(zero_copy_only=False)
+    values = pc.fill_null(column, pa.scalar(0, column.type) if not pa.types.is_boolean(column.type) else False) \
+        if column.null_count else column
+    return values.to_numpy(zero_copy_only=False), known
 
 
 def _outside_the_city(n: int, example: str, policy: Policy):

@@ -1,21 +1,19 @@
-"""The columnar engine's per-person facts found in NumPy, over register tables grouped by person.
+"""The columnar engine's per-person facts over register tables grouped by person, by compiled loops.
 
 `columnar.facts_table` states these facts as Ibis expressions (group-bys, joins, windows) that every
 backend runs. On one machine the same facts come far faster without hashing: in a table sorted by
-person every person's records are one run of rows, so a per-person aggregate is one pass over the
-rows (a segment reduction), a join is an index into the people, and the windows that measure a
-union of periods are a running maximum. `facts(tables, d, policy)` returns the same table as
-`columnar.facts_table` (same columns, same values, NULL where SQL has NULL: tests/test_sorted_facts.py
-holds the two column by column); the rules then run on it as the same Ibis expressions
-(`columnar.rules_table`).
+person every person's records are one run of rows, so all of a table's facts are one pass over its
+rows (`fact_kernels`), a join is a walk beside the sorted people, and the windows that measure a union
+of periods are a running maximum carried along the run.
 
-A boolean SQL value that may be NULL is kept as two masks, known-true and known-false (`Kleene`), so
-AND, OR, NOT and SQL's `bool_or` behave exactly as in SQL.
+`fact_columns(tables, d, policy)` gives the facts as NumPy arrays (value, and where SQL may have NULL,
+a mask of the known rows) for every person, for the rule kernel; `facts(tables, d, policy)` returns
+them as the table `columnar.facts_table` returns (same columns, same values, NULL where SQL has NULL:
+tests/test_sorted_facts.py holds the two column by column).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
@@ -29,53 +27,44 @@ from hukou.policy.facts import HIGHER_EDUCATION
 from hukou.policy.key_groups import MINOR_AGE
 from hukou.policy.policy_file import Policy
 from hukou.policy.settlement import P_SOCIAL_INSURANCE
+from hukou.registry.fact_tables import SORTED_BY
+from hukou.store import fact_kernels as k
 from hukou.store.columnar import EPOCH, LIST_TABLES, last_birth_date_of_age, list_condition_paths
 
-NO_DAY = np.iinfo(np.int32).min  # a NULL date, as days: before every real one
+# A fact: its values, and which of them are known (None: all are)
+Fact = tuple[np.ndarray, "np.ndarray | None"]
 
 
-@dataclass
-class Kleene:
-    """A column of SQL booleans: `t` where TRUE, `f` where FALSE, neither where NULL."""
-
-    t: np.ndarray
-    f: np.ndarray
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> "Kleene":
-        return cls(values, ~values)
-
-    @classmethod
-    def nullable(cls, values: np.ndarray, valid: np.ndarray) -> "Kleene":
-        return cls(values & valid, ~values & valid)
-
-    def __and__(self, other: "Kleene") -> "Kleene":
-        return Kleene(self.t & other.t, self.f | other.f)
-
-    def __or__(self, other: "Kleene") -> "Kleene":
-        return Kleene(self.t | other.t, self.f & other.f)
-
-    def __invert__(self) -> "Kleene":
-        return Kleene(self.f, self.t)
+def _array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
-def _arrow_kleene(values: pa.ChunkedArray | pa.Array) -> Kleene:
-    v = pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool)
-    valid = pc.is_valid(values).to_numpy(zero_copy_only=False).astype(bool)
-    return Kleene.nullable(v, valid)
+def _column(column: pa.ChunkedArray | pa.Array, dtype) -> tuple[np.ndarray, np.ndarray, int]:
+    """A fixed-width or boolean column as the kernels read it: Arrow's value buffer (bits for
+    booleans), its validity bitmap (all ones when nothing is NULL) and the offset into both. No copy
+    of a column of one chunk."""
+    a = _array(column)
+    if len(a) == 0:
+        return np.zeros(0, dtype), np.zeros(0, np.uint8), 0
+    buffers = a.buffers()
+    if a.null_count == 0:
+        valid = np.full((a.offset + len(a) + 7) // 8, 255, np.uint8)
+    else:
+        valid = np.frombuffer(buffers[0], np.uint8)
+    return np.frombuffer(buffers[1], dtype), valid, a.offset
 
 
-def _days(column: pa.ChunkedArray | pa.Array, fill: int = NO_DAY) -> np.ndarray:
-    """A date (or integer) column as int64 days since 1970, NULL as `fill`."""
-    if pa.types.is_date32(column.type):
-        column = column.cast(pa.int32())
-    return pc.fill_null(column, fill).to_numpy(zero_copy_only=False).astype(np.int64)
+def _dates(column) -> tuple[np.ndarray, np.ndarray, int]:
+    return _column(column, np.int32)
 
 
-def _valid(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    if column.null_count == 0:
-        return np.ones(len(column), bool)
-    return pc.is_valid(column).to_numpy(zero_copy_only=False).astype(bool)
+def _bools(column) -> tuple[np.ndarray, np.ndarray, int]:
+    return _column(column, np.uint8)
+
+
+def _ids(t: pa.Table) -> np.ndarray:
+    """The person ids of a table's rows (tables are first stripped of rows without one)."""
+    return _array(t["person_id"]).to_numpy()
 
 
 def _on_values(column: pa.ChunkedArray, fn: Callable[[pa.Array], np.ndarray], null) -> np.ndarray:
@@ -94,267 +83,178 @@ def _on_values(column: pa.ChunkedArray, fn: Callable[[pa.Array], np.ndarray], nu
     return np.concatenate(parts)
 
 
-def _isin(column: pa.ChunkedArray, values) -> Kleene:
-    """SQL `column IN values` on a string column (NULL where the column is NULL)."""
-    wanted = set(values)
-    hit = _on_values(column, lambda d: np.array([v in wanted for v in d.to_pylist()], bool), False)
-    return Kleene.nullable(hit, _valid(column))
+def _flags(column: pa.ChunkedArray, *sets: frozenset | set) -> np.ndarray:
+    """A string column as bit flags per row (bit i: the value is in sets[i]), -1 where NULL."""
+    def code(values: pa.Array) -> np.ndarray:
+        return np.array([sum(1 << i for i, s in enumerate(sets) if v in s) for v in values.to_pylist()], np.int8)
+    return _on_values(column, code, -1)
 
 
-class Segments:
-    """The rows of one table that belong to the registered people, as runs of rows per person.
+class _Tables:
+    """The register's tables for one set of people (sorted ids), each kernel run over a table's rows
+    in person order."""
 
-    `person` is each row's index among the people (ascending: the table is sorted by person);
-    `starts` are the first row of each run and `owner` the person of each run."""
+    def __init__(self, tables: dict[str, pa.Table], people: np.ndarray):
+        self.tables = dict(tables)
+        self.people = people
+        self.n = len(people)
 
-    def __init__(self, person: np.ndarray, n_people: int):
-        self.person = person
-        self.n = n_people
-        rows = len(person)
-        if rows:
-            self.starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
-            self.owner = person[self.starts]
-        else:
-            self.starts = self.owner = np.zeros(0, np.int64)
-
-    def present(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """People with at least one row (of `rows`, when given)."""
-        out = np.zeros(self.n, bool)
-        out[self.person if rows is None else self.person[rows]] = True
+    def run(self, name: str, kernel, args: Callable[[pa.Table], tuple], *extra, ordered: bool = False):
+        """`kernel(n, index, base, *args(table), *extra)`. A table out of person order is sorted first
+        (by person, then its record order); with `ordered`, the kernel also checks each person's
+        periods are in order, and is run again on the table sorted when they are not."""
+        t = self.tables[name]
+        if t.num_rows and t["person_id"].null_count:
+            t = t.filter(pc.is_valid(t["person_id"]))
+        ids = _ids(t)
+        if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
+            t = self._sort(name, t)
+        out = kernel(self.n, *self._index(t), *args(t), *extra)
+        if ordered:
+            if out[0] == k.NOT_SORTED:
+                t = self._sort(name, t)
+                out = kernel(self.n, *self._index(t), *args(t), *extra)
+                assert out[0] != k.NOT_SORTED
+            out = out[1:]
+        self.tables[name] = t
         return out
 
-    def any(self, value: Kleene, present: np.ndarray) -> pa.Array:
-        """SQL `bool_or` per person over the rows: TRUE if some row is TRUE, else FALSE if some row is
-        FALSE, else NULL (and NULL for people without rows, as a LEFT JOIN gives)."""
-        t = self.present(value.t)
-        f = self.present(value.f) & ~t
-        return pa.array(t, mask=~(t | f) | ~present)
+    @staticmethod
+    def _sort(name: str, t: pa.Table) -> pa.Table:
+        keys = ("person_id", *SORTED_BY.get(name, ()))
+        return t.take(pc.sort_indices(t, [(key, "ascending", "at_end") for key in keys]))
 
-    def reduce(self, ufunc: np.ufunc, values: np.ndarray, empty) -> np.ndarray:
-        """`ufunc` over each person's rows; `empty` for people without rows."""
-        out = np.full(self.n, empty, dtype=values.dtype)
-        if len(values):
-            out[self.owner] = ufunc.reduceat(values, self.starts)
-        return out
-
-    def sum(self, values: np.ndarray, present: np.ndarray) -> pa.Array:
-        return pa.array(self.reduce(np.add, values.astype(np.int64), 0), mask=~present)
-
-    def running_max_before(self, values: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
-        """For each row, the largest value among the earlier rows of the same person (rows in `skip`
-        not counted), or NO_DAY where there is none: SQL's `max(v) OVER (PARTITION BY person ORDER BY …
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`, as one running maximum over keys that put
-        the person above the value."""
-        if not len(values):
-            return values.copy()
-        offset = values.min() if skip is None else values[~skip].min(initial=0)
-        shifted = values - offset + 1  # ≥ 1; 0 stands for "no value"
-        if skip is not None:
-            shifted = np.where(skip, 0, shifted)
-        span = int(shifted.max()) + 1
-        key = self.person * span + shifted
-        best = np.maximum.accumulate(key)
-        before = np.r_[-1, best[:-1]]
-        same = before // span == self.person
-        value = before % span
-        return np.where(same & (value > 0), value + offset - 1, NO_DAY)
+    def _index(self, t: pa.Table) -> tuple[np.ndarray, int]:
+        """Each row's person as `index - base`: people numbered without gaps (the usual register) are
+        found by subtraction, others by search (rows of ids not among them: -1)."""
+        ids, people = _ids(t), self.people
+        if self.n == 0:
+            return ids, 0
+        if people[-1] - people[0] == self.n - 1:
+            return ids, int(people[0])
+        index = np.searchsorted(people, ids)
+        found = index < self.n
+        found[found] = people[index[found]] == ids[found]
+        index[~found] = -1
+        return index, 0
 
 
-def _covered_part(s: np.ndarray, e: np.ndarray, prev_max: np.ndarray) -> np.ndarray:
-    """columnar._covered_part: the days of a row no earlier row of the person covered."""
-    start = np.where(prev_max == NO_DAY, s, np.maximum(s, prev_max + 1))
-    return np.maximum(e - start + 1, 0)
+def _sorted_people(people: pa.Table) -> pa.Table:
+    ids = _array(people["person_id"]).to_numpy()
+    if len(ids) > 1 and (ids[1:] <= ids[:-1]).any():
+        if len(np.unique(ids)) != len(ids):
+            raise InputError("people.person_id", "a person id occurs more than once")
+        people = people.take(np.argsort(ids, kind="stable"))
+    return people
 
 
-def _ordered(t: pa.Table, person: np.ndarray, s: np.ndarray, e: np.ndarray):
-    """Rows ordered by (person, s, e), as the windows need; most registers already are."""
-    same = person[1:] == person[:-1]
-    out_of_order = same & ((s[1:] < s[:-1]) | ((s[1:] == s[:-1]) & (e[1:] < e[:-1])))
-    if not out_of_order.any():
-        return t, person, s, e
-    order = np.lexsort((e, s, person))
-    return t.take(order), person[order], s[order], e[order]
+def fact_columns(tables: dict[str, pa.Table], d: date, policy: Policy) -> tuple[pa.Table, np.ndarray, dict[str, Fact]]:
+    """The people (sorted by id), which of them are registered at d, and every per-person fact of
+    `columnar.facts_table` for each of them (string columns of the tables may be dictionaries)."""
+    dd = (d - EPOCH).days
+    people = _sorted_people(tables["people"])
+    ids = _array(people["person_id"]).to_numpy()
+    run = _Tables(tables, ids).run
+    cols: dict[str, Fact] = {}
 
+    # the registration in force at d (columnar.facts_table: the packed maximum)
+    city = policy.city.code
+    latest = run("hukou", k.hukou_latest, lambda t: (
+        *_dates(t["since"]), _on_values(t["place"], lambda v: pc.fill_null(pc.starts_with(v, city), False)
+                                        .to_numpy(zero_copy_only=False).astype(np.int64), 0),
+        *_bools(t["urban"])), dd)
+    birth = _array(people["birth_date"])
+    registered = latest >= 0
+    if len(birth):
+        registered &= pc.fill_null(pc.less_equal(birth, pa.scalar(d, pa.date32())), False).to_numpy(zero_copy_only=False)
+    cols["hukou_local"] = ((latest & 2) != 0, None)
+    cols["hukou_urban"] = ((latest & 1) != 0, None)
 
-def _index_of(people_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Each id's index among the people (sorted, unique), and the rows whose id is among them (None: all)."""
-    if len(people_ids) and people_ids[-1] - people_ids[0] + 1 == len(people_ids):
-        index = ids - people_ids[0]
-        ok = (index >= 0) & (index < len(people_ids))
-    else:
-        index = np.searchsorted(people_ids, ids)
-        ok = index < len(people_ids)
-        ok[ok] = people_ids[index[ok]] == ids[ok]
-    return (index, None) if ok.all() else (index[ok], ok)
+    t, v = run("education", k.education, lambda t: (
+        _flags(t["level"], HIGHER_EDUCATION, {"vocational"}), *_dates(t["admitted"]), *_dates(t["graduated"]),
+        *_bools(t["institution_in_city"]), *_bools(t["abroad"]), *_bools(t["certified"])), dd)
+    cols.update({name: (t[i], v[i]) for i, name in enumerate(k.EDUCATION)})
 
+    cols["q_obtained"] = tuple(run("qualifications", k.any_day_on_or_before, lambda t: _dates(t["obtained"]), dd))
 
-def _table(tables: dict[str, pa.Table], name: str, people_ids: np.ndarray) -> tuple[pa.Table, Segments]:
-    """A table's rows of the people, sorted by person, and their segments."""
-    t = tables[name]
-    ids = t["person_id"].to_numpy()
-    if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
-        order = np.argsort(ids, kind="stable")
-        t, ids = t.take(order), ids[order]
-    index, keep = _index_of(people_ids, ids)
-    if keep is not None:
-        t = t.filter(pa.array(keep))
-    return t, Segments(index, len(people_ids))
+    no_place = (np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, np.uint8), 0)
+    present, flags, _, town, urban_days, last_end, run_start = run("residence", k.periods, lambda t: (
+        *_dates(t["start"]), *_dates(t["end"]),
+        _on_values(t["place"], lambda v: np.array([_township(x) for x in v.to_pylist()], np.int64), -1),
+        *_bools(t["urban"])), dd, ordered=True)
+    cols["r_covers"] = (flags[0], present)
+    cols["r_township"] = (town, town >= 0)
+    cols["r_urban_true"] = (flags[1], present)
+    cols["r_urban_null"] = (flags[2], present)
+    cols["r_urban_days"] = (urban_days, present)
+    cols["r_last_end"] = (last_end, present)
+    cols["r_run_start"] = (run_start, present & (run_start != k.NO_DAY))
+
+    present, flags, days, *_ = run("employment", k.periods, lambda t: (
+        *_dates(t["start"]), *_dates(t["end"]), *no_place), dd, ordered=True)
+    cols["j_employed"] = (flags[0], present)
+    cols["j_days"] = (days, present)
+
+    facts_read = {c.require.fact for c in policy.extra_conditions}
+    if policy.values_at(d)[P_SOCIAL_INSURANCE] > 0 or "social_insurance_months" in facts_read:
+        d_month = d.year * 12 + d.month - 1
+        present, _, months, *_ = run("social_insurance", k.periods, lambda t: (
+            *_column(t["start_month"], np.int32), *_column(t["end_month"], np.int32), *no_place), d_month, ordered=True)
+        cols["si_months"] = (months, present)
+
+    ranks: dict[str, int] = {}
+    if "housing.kind" in facts_read:
+        kinds = pc.unique(tables["housing"]["kind"].cast(pa.string())).to_pylist()
+        ranks = {v: i for i, v in enumerate(sorted(v for v in kinds if v is not None))}
+    t, v, best = run("housing", k.housing, lambda t: (
+        _flags(t["kind"], STABLE_KINDS, {"rented"}),
+        _on_values(t["kind"], lambda d: np.array([ranks.get(x, -1) for x in d.to_pylist()], np.int64), -1)
+        if ranks else np.zeros(0, np.int64),
+        *_bools(t["registered"])))
+    cols.update({name: (t[i], v[i]) for i, name in enumerate(k.HOUSING)})
+    if ranks:
+        cols["h_kind"] = (np.array(sorted(ranks) + [None], dtype=object)[np.where(best < 0, len(ranks), best)],
+                          best >= 0)
+
+    cols["m_discharged"] = tuple(run("military", k.any_day_on_or_before, lambda t: _dates(t["discharged"]), dd))
+
+    minor_after = (last_birth_date_of_age(d, MINOR_AGE) - EPOCH).days
+    t, v, followers, present = run("family", k.family, lambda t: (
+        _flags(t["relation"], {"child"}, {"spouse"}), *_dates(t["birth_date"]), *_bools(t["moving"])), dd, minor_after)
+    cols.update({name: (t[i], v[i]) for i, name in enumerate(k.FAMILY)})
+    cols["f_followers"] = (followers, present)
+
+    for i, c in enumerate(policy.extra_conditions):
+        path = list_condition_paths(c.require.fact)
+        if path is not None:
+            cols.update(_list_condition(run, tables, path, i, c.require, d))
+
+    if "si_months" not in cols:
+        cols["si_months"] = (np.zeros(len(ids), np.int64), np.zeros(len(ids), bool))
+    # the current residence run is the last one, if it reaches d
+    end, end_known = cols["r_last_end"]
+    start, start_known = cols["r_run_start"]
+    cols["run_start"] = (start, start_known & end_known & (end == dd))
+    return people, registered, cols
 
 
 def facts(tables: dict[str, pa.Table], d: date, policy: Policy) -> pa.Table:
     """`columnar.facts_table` over Arrow tables (string columns may be dictionaries): one row per
     person registered at d, in person order."""
-    dd = (d - EPOCH).days
-    people = tables["people"]
-    ids = people["person_id"].to_numpy()
-    if len(ids) > 1 and (ids[1:] <= ids[:-1]).any():
-        if len(np.unique(ids)) != len(ids):
-            raise InputError("people.person_id", "a person id occurs more than once")
-        people = people.take(np.argsort(ids, kind="stable"))
-        ids = people["person_id"].to_numpy()
-    n = len(ids)
-    cols: dict[str, pa.Array] = {}
+    return as_table(*fact_columns(tables, d, policy))
 
-    # the registration in force at d (columnar.facts_table: the packed maximum)
-    t, seg = _table(tables, "hukou", ids)
-    since = _days(t["since"])
-    dated = (since <= dd) & (since != NO_DAY)
-    local = _on_values(t["place"], lambda v: pc.starts_with(v, policy.city.code).to_numpy(zero_copy_only=False), False)
-    urban = pc.fill_null(t["urban"], False).to_numpy(zero_copy_only=False).astype(bool)
-    packed = np.where(dated, (since + 200_000) * 4 + local * 2 + urban, -1)
-    latest = seg.reduce(np.maximum, packed, -1)
-    registered = (latest >= 0) & (_days(people["birth_date"]) <= dd) & _valid(people["birth_date"])
-    cols["hukou_local"] = (latest // 2) % 2 == 1
-    cols["hukou_urban"] = latest % 2 == 1
 
-    # education (admitted by d)
-    t, seg = _dated(tables, "education", "admitted", ids, dd)
-    present = seg.present()
-    grad_day = _days(t["graduated"])
-    grad = Kleene.of((grad_day != NO_DAY) & (grad_day <= dd))
-    higher = _isin(t["level"], sorted(HIGHER_EDUCATION))
-    vocational = _isin(t["level"], ["vocational"])
-    abroad, certified = _arrow_kleene(t["abroad"]), _arrow_kleene(t["certified"])
-    in_city = _arrow_kleene(t["institution_in_city"])
-    certified_null = Kleene.of(~(certified.t | certified.f))
-
-    def edu_any(value: Kleene) -> pa.Array:
-        return seg.any(value, present)
-
-    def flag(k: Kleene) -> Kleene:  # columnar._flag: NULL → FALSE
-        return Kleene.of(k.t)
-
-    cols["e_graduate"] = edu_any(flag((~abroad) & higher & grad))
-    cols["e_vocational"] = edu_any(flag((~abroad) & vocational & grad))
-    cols["e_abroad_certified"] = edu_any(flag(abroad & grad & flag(certified)))
-    cols["e_abroad_uncertain"] = edu_any(flag(abroad & grad & certified_null))
-    cols["e_enrolled_in_city"] = edu_any(flag(in_city & higher & ~grad))
-    cols["e_studying"] = edu_any(~grad)
-    cols["e_admitted_higher"] = edu_any(higher)
-
-    t, seg = _table(tables, "qualifications", ids)
-    obtained = _days(t["obtained"])
-    cols["q_obtained"] = seg.any(Kleene.of((obtained != NO_DAY) & (obtained <= dd)), seg.present())
-
-    # residence: clipped at d, ordered by (start, end) per person
-    t, seg, s, e = _clipped(tables, "residence", ids, dd)
-    present = seg.present()
-    urban = _arrow_kleene(t["urban"])
-    prev = seg.running_max_before(e)
-    prev_urban = seg.running_max_before(e, skip=~urban.t)
-    covers = e == dd
-    township = _on_values(t["place"], lambda v: np.array([_township(x) for x in v.to_pylist()], np.int64), -1)
-    township = np.where(covers & (township >= 0), township, np.iinfo(np.int64).max)
-    cols["r_covers"] = seg.any(Kleene.of(covers), present)
-    r_township = seg.reduce(np.minimum, township, np.iinfo(np.int64).max)
-    cols["r_township"] = pa.array(r_township, mask=r_township == np.iinfo(np.int64).max)
-    cols["r_urban_true"] = seg.any(Kleene.of(covers & urban.t), present)
-    cols["r_urban_null"] = seg.any(Kleene.of(covers & ~(urban.t | urban.f)), present)
-    cols["r_urban_days"] = seg.sum(np.where(urban.t, _covered_part(s, e, prev_urban), 0), present)
-    r_last_end = seg.reduce(np.maximum, e, NO_DAY)
-    cols["r_last_end"] = pa.array(r_last_end, mask=~present)
-    run_start = seg.reduce(np.maximum, np.where((prev == NO_DAY) | (s > prev + 1), s, NO_DAY), NO_DAY)
-    cols["r_run_start"] = pa.array(run_start, mask=~present | (run_start == NO_DAY))
-
-    t, seg, s, e = _clipped(tables, "employment", ids, dd)
-    present = seg.present()
-    cols["j_employed"] = seg.any(Kleene.of(e == dd), present)
-    cols["j_days"] = seg.sum(_covered_part(s, e, seg.running_max_before(e)), present)
-
-    facts_read = {c.require.fact for c in policy.extra_conditions}
-    if policy.values_at(d)[P_SOCIAL_INSURANCE] > 0 or "social_insurance_months" in facts_read:
-        d_month = d.year * 12 + d.month - 1
-        t, seg = _dated(tables, "social_insurance", "start_month", ids, d_month)
-        s = _days(t["start_month"])
-        e = np.minimum(_days(t["end_month"], d_month), d_month)
-        t, person, s, e = _ordered(t, seg.person, s, e)
-        seg = Segments(person, n)
-        cols["si_months"] = seg.sum(_covered_part(s, e, seg.running_max_before(e)), seg.present())
-
-    t, seg = _table(tables, "housing", ids)
-    present = seg.present()
-    cols["h_stable"] = seg.any(_isin(t["kind"], sorted(STABLE_KINDS)), present)
-    cols["h_rented"] = seg.any(_isin(t["kind"], ["rented"]), present)
-    cols["h_registered"] = seg.any(_arrow_kleene(t["registered"]), present)
-    if "housing.kind" in facts_read:
-        cols["h_kind"] = _max_string(t["kind"], seg, present)
-
-    t, seg = _table(tables, "military", ids)
-    discharged = _days(t["discharged"])
-    cols["m_discharged"] = seg.any(Kleene.of((discharged != NO_DAY) & (discharged <= dd)), seg.present())
-
-    t, seg = _table(tables, "family", ids)
-    present = seg.present()
-    relation_valid = _valid(t["relation"])
-    is_child = _isin(t["relation"], ["child"])
-    is_spouse = _isin(t["relation"], ["spouse"])
-    birth = _days(t["birth_date"])
-    born = (birth != NO_DAY) & (birth <= dd)
-    child = Kleene.of(is_child.t & born)
-    minor = Kleene.of(child.t & (birth > (last_birth_date_of_age(d, MINOR_AGE) - EPOCH).days))
-    moving = _arrow_kleene(t["moving"])
-    not_child = Kleene.nullable(~is_child.t, relation_valid)
-    cols["f_spouse"] = seg.any(is_spouse, present)
-    cols["f_spouse_moving"] = seg.any(is_spouse & moving, present)
-    cols["f_someone_moving"] = seg.any((not_child | child) & moving, present)
-    cols["f_minor_staying"] = seg.any(minor & ~moving, present)
-    cols["f_followers"] = seg.sum(((not_child | minor) & moving).t.astype(np.int64), present)
-
-    for i, c in enumerate(policy.extra_conditions):
-        path = list_condition_paths(c.require.fact)
-        if path is not None:
-            cols.update(_list_condition(tables, ids, path, i, c.require, d))
-
+def as_table(people: pa.Table, registered: np.ndarray, cols: dict[str, Fact]) -> pa.Table:
+    """The facts of `fact_columns` as one table of the registered people (`columnar.facts_table`'s)."""
     everyone = bool(registered.all())  # usual: then nothing needs copying
-    keep = None if everyone else pa.array(np.flatnonzero(registered))
-    out = people if everyone else people.take(keep)
-    for name, column in cols.items():
-        column = pa.array(column) if isinstance(column, np.ndarray) else column
-        out = out.append_column(name, column if everyone else column.take(keep))
-    if "si_months" not in cols:
-        out = out.append_column("si_months", pa.nulls(out.num_rows, pa.int64()))
-    last_end = out["r_last_end"]
-    run_start = pc.if_else(pc.fill_null(pc.equal(last_end, dd), False), out["r_run_start"], pa.scalar(None, pa.int64()))
-    return out.append_column("run_start", run_start)
-
-
-def _dated(tables, name: str, column: str, ids: np.ndarray, dd: int):
-    """A table's rows of the people whose `column` is a day on or before d."""
-    t, seg = _table(tables, name, ids)
-    day = _days(t[column])
-    rows = (day != NO_DAY) & (day <= dd)
-    if not rows.all():
-        t, seg = t.filter(pa.array(rows)), Segments(seg.person[rows], seg.n)
-    return t, seg
-
-
-def _clipped(tables, name: str, ids: np.ndarray, dd: int):
-    """columnar._clip_days: the periods started by d, ends open or later cut at d, ordered per person."""
-    t, seg = _dated(tables, name, "start", ids, dd)
-    s = _days(t["start"])
-    e = np.minimum(_days(t["end"], dd), dd)
-    t, person, s, e = _ordered(t, seg.person, s, e)
-    return t, Segments(person, seg.n), s, e
+    keep = None if everyone else np.flatnonzero(registered)
+    out = people if everyone else people.take(pa.array(keep))
+    for name, (values, valid) in cols.items():
+        if keep is not None:
+            values, valid = values[keep], None if valid is None else valid[keep]
+        kind = pa.string() if values.dtype == object else None
+        out = out.append_column(name, pa.array(values, kind, mask=None if valid is None else ~valid))
+    return out
 
 
 def _township(place: str | None) -> int:
@@ -367,45 +267,51 @@ def _township(place: str | None) -> int:
         raise InputError("residence.place", f"{place!r} is not a place code") from None
 
 
-def _max_string(column: pa.ChunkedArray, seg: Segments, present: np.ndarray) -> pa.Array:
-    """SQL max() of a string column per person."""
-    values = sorted({v for v in pc.unique(column.cast(pa.string())).to_pylist() if v is not None})
-    rank = {v: i for i, v in enumerate(values)}
-    ranks = _on_values(column, lambda d: np.array([rank.get(v, -1) for v in d.to_pylist()], np.int64), -1)
-    best = seg.reduce(np.maximum, ranks, -1)
-    names = pa.array(values + [None], pa.string())
-    return names.take(pa.array(np.where(best < 0, len(values), best)))
-
-
-def _compare(actual: pa.ChunkedArray, op: str, value) -> Kleene:
-    """columnar._compare on an Arrow column: NULL wherever the record's value is NULL."""
+def _compare(actual: pa.ChunkedArray, op: str, value) -> tuple[np.ndarray, np.ndarray]:
+    """columnar._compare on an Arrow column, as TRUE and FALSE masks (neither where the record's value
+    is NULL)."""
     if pa.types.is_dictionary(actual.type):
         actual = actual.cast(actual.type.value_type)
-    valid = _valid(actual)
     if op in ("in", "not_in"):
-        hit = pc.is_in(actual, value_set=pa.array(list(value), actual.type))
-        k = Kleene.nullable(pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(bool), valid)
-        return ~k if op == "not_in" else k
-    if op == "startswith":
-        return _arrow_kleene(pc.starts_with(actual.cast(pa.string()), str(value)))
-    fn = {"==": pc.equal, "!=": pc.not_equal, "<": pc.less, "<=": pc.less_equal, ">": pc.greater,
-          ">=": pc.greater_equal}[op]
-    return _arrow_kleene(fn(actual, pa.scalar(value, actual.type)))
-
-
-def _list_condition(tables, ids: np.ndarray, path: tuple[str, str], i: int, req, d: date) -> dict[str, pa.Array]:
-    """columnar._list_conditions for one extra condition on a record path."""
-    name, column = path
-    dated = LIST_TABLES[name][0]
-    if dated:
-        t, seg = _dated(tables, name, dated, ids, (d - EPOCH).days)
+        result = pc.is_in(actual, value_set=pa.array(list(value), actual.type))
+        result = pc.if_else(pc.is_valid(actual), result, pa.scalar(None, pa.bool_()))
+        if op == "not_in":
+            result = pc.invert(result)
+    elif op == "startswith":
+        result = pc.starts_with(actual.cast(pa.string()), str(value))
     else:
-        t, seg = _table(tables, name, ids)
-    if column not in t.column_names:
+        fn = {"==": pc.equal, "!=": pc.not_equal, "<": pc.less, "<=": pc.less_equal, ">": pc.greater,
+              ">=": pc.greater_equal}[op]
+        result = fn(actual, pa.scalar(value, actual.type))
+    t = pc.fill_null(result, False).to_numpy(zero_copy_only=False).astype(bool)
+    f = pc.fill_null(pc.invert(result), False).to_numpy(zero_copy_only=False).astype(bool)
+    return t, f
+
+
+def _list_condition(run, tables, path: tuple[str, str], i: int, req, d: date) -> dict[str, Fact]:
+    """columnar._list_conditions for one extra condition on a record path: per person whether some
+    record (dated by d, where the table is dated) satisfies it and whether some leaves it unknown."""
+    name, column = path
+    if column not in tables[name].column_names:
         raise InputError(f"extra_conditions[{i}].require.fact", f"{name} has no field {column!r}")
-    present = seg.present()
-    pred = _compare(t[column], req.op, req.value)
+    dated = LIST_TABLES[name][0]
+
+    def rows(t: pa.Table) -> np.ndarray:
+        if not dated:
+            return np.ones(t.num_rows, bool)
+        return pc.fill_null(pc.less_equal(t[dated], pa.scalar(d, t[dated].type)), False).to_numpy(zero_copy_only=False).astype(bool)
+
+    def masks(t: pa.Table, which: str) -> tuple[np.ndarray, np.ndarray]:
+        counted = rows(t)
+        pred_t, pred_f = _compare(t[column], req.op, req.value)
+        if which == "value":
+            return pred_t & counted, pred_f & counted
+        if which == "true":
+            return pred_t & counted, ~pred_t & counted
+        unknown = pc.is_null(t[column]).to_numpy(zero_copy_only=False).astype(bool)
+        return unknown & counted, ~unknown & counted
+
     if name == "housing":
-        return {f"x{i}_value": seg.any(pred, present)}
-    return {f"x{i}_true": seg.any(Kleene.of(pred.t), present),
-            f"x{i}_null": seg.any(Kleene.of(~_valid(t[column])), present)}
+        return {f"x{i}_value": run(name, k.any_row, lambda t: masks(t, "value"))}
+    return {f"x{i}_true": run(name, k.any_row, lambda t: masks(t, "true")),
+            f"x{i}_null": run(name, k.any_row, lambda t: masks(t, "null"))}
