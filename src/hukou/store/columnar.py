@@ -307,7 +307,8 @@ def with_key_groups(table: pa.Table, flags: list[np.ndarray] | None = None) -> p
     """The four `kg_*` flags (columns of the table, or NumPy arrays given in rulebook order) as one
     list column `key_groups`, in rulebook order (built here, after the query: lists are the costliest
     thing to build per row in SQL), and every string column as a dictionary of its few values (as the
-    in-memory engine returns them: one schema for every engine)."""
+    in-memory engine returns them: one schema for every engine; a township's code may need more than
+    a byte, the rules' words never do)."""
     n = table.num_rows
     if flags is None:
         flags = [pc.fill_null(table[f"kg_{name}"], False).to_numpy(zero_copy_only=False) for name in KEY_GROUPS]
@@ -316,8 +317,11 @@ def with_key_groups(table: pa.Table, flags: list[np.ndarray] | None = None) -> p
     kept = [c for c in table.column_names if not c.startswith("kg_")]
     out = table.select(kept)
     for i, field in enumerate(out.schema):
+        wanted = pa.dictionary(pa.int32() if field.name == "township" else pa.int8(), pa.string())
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            out = out.set_column(i, field.name, out[field.name].cast(pa.string()).dictionary_encode())
+            out = out.set_column(i, field.name, out[field.name].cast(pa.string()).dictionary_encode().cast(wanted))
+        elif pa.types.is_dictionary(field.type) and field.type != wanted:
+            out = out.set_column(i, field.name, out[field.name].cast(wanted))
     return out.add_column(kept.index("household") + 1, "key_groups", groups)
 
 

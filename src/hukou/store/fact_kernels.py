@@ -26,6 +26,18 @@ NO_DAY = np.iinfo(np.int32).min  # a NULL date, as days: before every real one
 NOT_SORTED = 1
 
 
+def readonly(*args) -> list:
+    """Arrays as read-only views, other arguments as they are: Numba compiles a loop once per
+    combination of writable and read-only arrays, and Arrow's buffers are read-only."""
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray) and a.flags.writeable:
+            a = a.view()
+            a.flags.writeable = False
+        out.append(a)
+    return out
+
+
 @njit
 def _bit(byte, j):
     """Bit j (mod 8) of a byte: `_bit(bits[j >> 3], j)` reads row j of a bitmap."""

@@ -37,6 +37,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hukou.store.fact_kernels import readonly
+
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
@@ -121,6 +123,7 @@ class _Compiler:
         self.inputs: list[str] = []  # input columns read, in argument order
         self.literals: list[int] = []  # numbers and dates, passed as an argument
         self.labels: list[str] = []  # every string the expression can produce or compare
+        self.read: dict[str, str] = {}  # the local that holds an input column's value → the column
 
     def code(self, label: str) -> int:
         if label not in self.labels:
@@ -175,7 +178,9 @@ class _Compiler:
                 column_kind, nullable = self.schema[node.name]
                 j = len(self.inputs)
                 self.inputs.append(node.name)
-                return self.emit(column_kind, f"in{j}[i]", f"in{j}_known[i]" if nullable else None)
+                col = self.emit(column_kind, f"in{j}[i]", f"in{j}_known[i]" if nullable else None)
+                self.read[col.val] = node.name
+                return col
             if isinstance(rel, ops.Project):
                 return self(rel.values[node.name])
             raise Unsupported(type(rel).__name__)
@@ -353,8 +358,9 @@ class Kernel:
     function: object
     inputs: list[tuple[str, bool]]
     literals: list[int]
-    outputs: list[tuple[str, str, bool]]  # name, kind, nullable
+    outputs: list[tuple[str, str, bool, str | None]]  # name, kind, nullable, the input it repeats
     labels: list[str]
+    code_type: type  # of the strings' codes
 
 
 _compiled: dict[str, object] = {}
@@ -404,20 +410,28 @@ def compile_rules(expr: ir.Table, schema: dict[str, tuple[str, bool]]) -> Kernel
         raise Unsupported(type(root).__name__)
     c = _Compiler(schema)
     results = [(name, c(value)) for name, value in root.values.items()]
-    outputs = []
-    for m, (name, col) in enumerate(results):
-        c.lines.append(f"out{m}[i] = {col.val}")
+    outputs, written = [], 0
+    for name, col in results:
+        if col.val in c.read:  # an input column as it is: no copy
+            outputs.append((name, col.kind, col.known is not None, c.read[col.val]))
+            continue
+        c.lines.append(f"out{written}[i] = {col.val}")
         if col.known is not None:
-            c.lines.append(f"out{m}_known[i] = {col.known}")
-        outputs.append((name, col.kind, col.known is not None))
+            c.lines.append(f"out{written}_known[i] = {col.known}")
+        outputs.append((name, col.kind, col.known is not None, None))
+        written += 1
     args = [f"in{j}" + (f", in{j}_known" if schema[name][1] else "") for j, name in enumerate(c.inputs)]
-    args += [f"out{m}" + (", out{m}_known".format(m=m) if nullable else "") for m, (_, _, nullable) in enumerate(outputs)]
+    args += [f"out{m}" + (f", out{m}_known" if nullable else "")
+             for m, (*_, nullable, _) in enumerate(o for o in outputs if o[3] is None)]
     args.append("literals")
     source = _SOURCE.format(
         args=", ".join(args),
         prologue="\n".join(f"    lit{j} = literals[{j}]" for j in range(len(c.literals))) or "    pass",
         body="\n".join(f"        {line}" for line in c.lines))
-    return Kernel(_load(source), [(name, schema[name][1]) for name in c.inputs], c.literals, outputs, c.labels)
+    # strings of the expression's own labels as small codes, unless input strings may add labels
+    code_type = np.int8 if len(c.labels) < 128 and all(kind != "str" for kind, _ in schema.values()) else np.int32
+    return Kernel(_load(source), [(name, schema[name][1]) for name in c.inputs], c.literals, outputs, c.labels,
+                  code_type)
 
 
 def schema_of(columns: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> dict[str, tuple[str, bool]]:
@@ -475,13 +489,16 @@ def run_arrays(kernel: Kernel, columns: dict[str, tuple[np.ndarray, np.ndarray |
         args.append(values)
         if nullable:
             args.append(known)
-    out = []
-    for name, kind, nullable in kernel.outputs:
-        values = np.empty(n, _DTYPES[kind])
-        known = np.empty(n, np.bool_) if nullable else None
-        args += [values] if known is None else [values, known]
+    out, outputs = [], []
+    for name, kind, nullable, source in kernel.outputs:
+        if source is not None:
+            values, known = columns[source]
+        else:
+            values = np.empty(n, kernel.code_type if kind == "str" else _DTYPES[kind])
+            known = np.empty(n, np.bool_) if nullable else None
+            outputs += [values] if known is None else [values, known]
         out.append(Output(name, kind, values, known, labels))
-    kernel.function(n, *args, np.array(kernel.literals or [0], np.int64))
+    kernel.function(n, *readonly(*args), *outputs, np.array(kernel.literals or [0], np.int64))
     return out
 
 
@@ -515,7 +532,7 @@ def _to_arrow(kind: str, values: np.ndarray, known: np.ndarray | None, labels: l
     if kind == "date":
         return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(values)])
     if kind == "str":
-        codes = pa.Array.from_buffers(pa.int32(), n, [validity, pa.py_buffer(values)])
+        codes = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), n, [validity, pa.py_buffer(values)])
         return pa.DictionaryArray.from_arrays(codes, pa.array(labels, pa.string()))
     # an integer shown as its decimal string: few distinct values, so as a dictionary of them
     encoded = pc.dictionary_encode(pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(values)]))

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from hukou.policy.policy_file import Policy
 from hukou.store import rule_kernel, sorted_facts
 from hukou.store.columnar import rules_table, verdicts, with_key_groups
+from hukou.registry.fact_tables import SCHEMAS
 from hukou.store.parquet_register import RangeReader, open_register, person_ranges, run_by_person_ranges
 
 
@@ -68,9 +69,17 @@ def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Tab
         _check_places_in(tables["residence"], policy)
         return rules(*sorted_facts.fact_columns(tables, d, policy))
 
+    # the compiled loops load (or compile) while the first ranges are being read, instead of after
+    warm = ThreadPoolExecutor(max_workers=1)
+    warm.submit(lambda: rules(*sorted_facts.fact_columns(empty_register(), d, policy)))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         parts = list(pool.map(one, ranges))
+    warm.shutdown()
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
+
+
+def empty_register() -> dict[str, pa.Table]:
+    return {name: schema.empty_table() for name, schema in SCHEMAS.items()}
 
 
 class RulesInMemory:

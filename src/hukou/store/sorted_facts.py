@@ -109,11 +109,11 @@ class _Tables:
         ids = _ids(t)
         if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
             t = self._sort(name, t)
-        out = kernel(self.n, *self._index(t), *args(t), *extra)
+        out = kernel(self.n, *k.readonly(*self._index(t), *args(t), *extra))
         if ordered:
             if out[0] == k.NOT_SORTED:
                 t = self._sort(name, t)
-                out = kernel(self.n, *self._index(t), *args(t), *extra)
+                out = kernel(self.n, *k.readonly(*self._index(t), *args(t), *extra))
                 assert out[0] != k.NOT_SORTED
             out = out[1:]
         self.tables[name] = t
