@@ -97,7 +97,7 @@ def test_a_register_read_a_range_of_people_at_a_time_gives_the_same_verdicts(tmp
     from hukou.store.parquet_register import open_register, person_ranges, run_by_person_ranges
 
     tables = generate(3_000, seed=12)
-    monkeypatch.setattr(parquet_register, "ROW_GROUP_ROWS", 256)
+    monkeypatch.setattr(parquet_register, "ROW_GROUP_PEOPLE", 256)
     write_register(tables, tmp_path / "sorted")
     ranges = person_ranges(tmp_path / "sorted", people_per_range=700)
     assert 4 <= len(ranges) <= 6

@@ -133,7 +133,7 @@ def test_the_compiler_refuses_what_it_does_not_know_and_the_rules_then_run_in_du
 
 
 def test_the_native_and_duckdb_engines_give_the_same_table_range_by_range(tmp_path, monkeypatch):
-    monkeypatch.setattr(parquet_register, "ROW_GROUP_ROWS", 256)
+    monkeypatch.setattr(parquet_register, "ROW_GROUP_PEOPLE", 256)
     folder = write_register(generate(6_000, seed=12), tmp_path / "reg")
     d, policy = date(2020, 11, 1), load("changji-2018")
     on_duckdb = simulation.simulate(folder, d, policy, engine="duckdb").sort_by("person_id")

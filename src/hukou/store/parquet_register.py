@@ -22,9 +22,11 @@ from hukou.registry.fact_tables import SCHEMAS, SORTED_BY, TABLES
 from hukou.registry.person_facts import ORDER, facts_at
 
 
-# Parquet row groups of a person-sorted table: small enough that a range of people reads only the
-# row groups that hold them (DuckDB skips the others by their person_id minimum and maximum)
-ROW_GROUP_ROWS = 1 << 17
+# Row groups of the person-sorted tables hold the records of the same blocks of people in every
+# table (about this many people each): a range of people is then one row group of each table, read
+# whole, with no records of other people and no copying of chunks (DuckDB skips the other row groups
+# by their person_id minimum and maximum)
+ROW_GROUP_PEOPLE = 1 << 20
 
 
 def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "parquet") -> Path:
@@ -36,18 +38,39 @@ def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "par
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    blocks = None
+    if "people" in tables and tables["people"].num_rows and tables["people"]["person_id"].null_count == 0:
+        ids = pc.unique(tables["people"]["person_id"]).sort().to_numpy()
+        blocks = ids[ROW_GROUP_PEOPLE::ROW_GROUP_PEOPLE]  # the first person of every block but the first
     for name, table in tables.items():
         tmp = folder / f".{name}.{fmt}.tmp"
         if fmt == "csv":
             pacsv.write_csv(table, tmp)
+        elif "person_id" in table.column_names:
+            keys = ("person_id", *(k for k in SORTED_BY.get(name, ()) if k in table.column_names))
+            if not _sorted(table, keys):
+                table = table.take(pc.sort_indices(table, [(k, "ascending", "at_end") for k in keys]))
+            _write_by_person_blocks(table, tmp, blocks, _layout(name, table.schema))
         else:
-            if "person_id" in table.column_names:
-                keys = ("person_id", *(k for k in SORTED_BY.get(name, ()) if k in table.column_names))
-                if not _sorted(table, keys):
-                    table = table.take(pc.sort_indices(table, [(k, "ascending", "at_end") for k in keys]))
-            pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS, **_layout(name, table.schema))
+            pq.write_table(table, tmp, **_layout(name, table.schema))
         tmp.replace(folder / f"{name}.{fmt}")
     return folder
+
+
+def _write_by_person_blocks(table: pa.Table, path: Path, blocks, layout: dict[str, Any]) -> None:
+    """A person-sorted table with one row group per block of people (`blocks`: the first person of
+    each block after the first; None: blocks of ROW_GROUP_PEOPLE rows)."""
+    if blocks is None or table["person_id"].null_count:
+        cuts = list(range(ROW_GROUP_PEOPLE, table.num_rows, ROW_GROUP_PEOPLE))
+    else:
+        cuts = table["person_id"].to_numpy().searchsorted(blocks).tolist()
+    edges = [0, *cuts, table.num_rows]
+    with pq.ParquetWriter(path, table.schema, **layout) as writer:
+        for a, b in zip(edges, edges[1:], strict=False):
+            if b > a or table.num_rows == 0:
+                writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
+            if table.num_rows == 0:
+                break
 
 
 def _layout(name: str, schema: pa.Schema) -> dict[str, Any]:
@@ -123,18 +146,19 @@ def _set_range(con: Any, person_range: tuple[int, int]) -> None:
     con.raw_sql(f"SET VARIABLE {TO_VAR} = CAST({int(hi)} AS BIGINT)")
 
 
-def _person_id_bounds(path: Path) -> list[tuple[int, int]] | None:
-    """Each row group's smallest and largest person id, or None when a row group has no statistics."""
+def _person_id_bounds(path: Path) -> dict[int, tuple[int, int]] | None:
+    """Each non-empty row group's smallest and largest person id, by row group, or None when a row
+    group has no statistics."""
     meta = pq.ParquetFile(path).metadata
     column = meta.schema.to_arrow_schema().get_field_index("person_id")
-    bounds = []
+    bounds = {}
     for i in range(meta.num_row_groups):
         stats = meta.row_group(i).column(column).statistics
         if meta.row_group(i).num_rows == 0:
             continue
         if stats is None or not stats.has_min_max:
             return None
-        bounds.append((stats.min, stats.max))
+        bounds[i] = (stats.min, stats.max)
     return bounds
 
 
@@ -146,14 +170,15 @@ def person_ranges(folder: str | Path, people_per_range: int = 1 << 19) -> list[t
     people = None
     for name in TABLES:
         bounds = _person_id_bounds(folder / f"{name}.parquet")
-        if bounds is None or any(a[1] > b[0] for a, b in zip(bounds, bounds[1:], strict=False)):
+        spans = list(bounds.values()) if bounds is not None else None
+        if spans is None or any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
             return [ALL_PEOPLE]
         if name == "people":
             people = bounds
     meta = pq.ParquetFile(folder / "people.parquet").metadata
-    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups) if meta.row_group(i).num_rows]
     starts, count = [], people_per_range
-    for (lo, _), n in zip(people, rows, strict=True):
+    for i, (lo, _) in people.items():
+        n = meta.row_group(i).num_rows
         if count >= people_per_range:
             starts.append(lo)
             count = 0
@@ -219,11 +244,14 @@ class RangeReader:
         if self.bounds[name] is None or person_range == ALL_PEOPLE:
             t = f.read(use_threads=True)
         else:
-            groups = [i for i, (a, b) in enumerate(self.bounds[name]) if b >= lo and a <= hi]
+            groups = [i for i, (a, b) in self.bounds[name].items() if b >= lo and a <= hi]
             if not groups:
                 return f.schema_arrow.empty_table()
             t = f.read_row_groups(groups, use_threads=False)
         if person_range == ALL_PEOPLE:
+            return t
+        first, last = self.bounds[name][groups[0]][0], self.bounds[name][groups[-1]][1]
+        if lo <= first and last <= hi:  # row groups aligned with the range (`write_files`): all theirs
             return t
         ids = t["person_id"].combine_chunks().to_numpy()
         if len(ids) > 1 and (ids[1:] < ids[:-1]).any():

@@ -533,7 +533,7 @@ def _to_arrow(kind: str, values: np.ndarray, known: np.ndarray | None, labels: l
         return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(values)])
     if kind == "str":
         codes = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), n, [validity, pa.py_buffer(values)])
-        return pa.DictionaryArray.from_arrays(codes, pa.array(labels, pa.string()))
+        return pa.DictionaryArray.from_arrays(codes, pa.array(labels, pa.string()), safe=False)  # codes are ours
     # an integer shown as its decimal string: few distinct values, so as a dictionary of them
     encoded = pc.dictionary_encode(pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(values)]))
-    return pa.DictionaryArray.from_arrays(encoded.indices, encoded.dictionary.cast(pa.string()))
+    return pa.DictionaryArray.from_arrays(encoded.indices, encoded.dictionary.cast(pa.string()), safe=False)

@@ -36,7 +36,9 @@ Fact = tuple[np.ndarray, "np.ndarray | None"]
 
 
 def _array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
 
 
 def _column(column: pa.ChunkedArray | pa.Array, dtype) -> tuple[np.ndarray, np.ndarray, int]:
