@@ -23,7 +23,7 @@ from hukou.registry.person_facts import ORDER, facts_at
 
 
 # Row groups of the person-sorted tables hold the records of the same blocks of people in every
-# table (about this many people each): a range of people is then one row group of each table, read
+# table (this many people each, fewer in a small register): a range of people is then one row group of each table, read
 # whole, with no records of other people and no copying of chunks (DuckDB skips the other row groups
 # by their person_id minimum and maximum)
 ROW_GROUP_PEOPLE = 1 << 20
@@ -41,7 +41,9 @@ def write_files(tables: dict[str, pa.Table], folder: str | Path, fmt: str = "par
     blocks = None
     if "people" in tables and tables["people"].num_rows and tables["people"]["person_id"].null_count == 0:
         ids = pc.unique(tables["people"]["person_id"]).sort().to_numpy()
-        blocks = ids[ROW_GROUP_PEOPLE::ROW_GROUP_PEOPLE]  # the first person of every block but the first
+        # (a small register in at least 8 blocks, so that it too can be read in parallel)
+        size = min(ROW_GROUP_PEOPLE, max(-(-len(ids) // 8), 1 << 16))
+        blocks = ids[size::size]  # the first person of every block but the first
     for name, table in tables.items():
         tmp = folder / f".{name}.{fmt}.tmp"
         if fmt == "csv":
@@ -160,6 +162,10 @@ def _person_id_bounds(path: Path) -> dict[int, tuple[int, int]] | None:
             return None
         bounds[i] = (stats.min, stats.max)
     return bounds
+
+
+def people_count(folder: str | Path) -> int:
+    return pq.ParquetFile(Path(folder) / "people.parquet").metadata.num_rows
 
 
 def person_ranges(folder: str | Path, people_per_range: int = 1 << 19) -> list[tuple[int, int]]:

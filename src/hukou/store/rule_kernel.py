@@ -8,8 +8,9 @@ every rule while they sit in registers. The meaning is SQL's: NULL propagates th
 and arithmetic, AND/OR/NOT follow Kleene's logic, CASE takes the first branch whose condition is
 TRUE, COALESCE the first value known, GREATEST/LEAST skip NULLs (as DuckDB does).
 
-Numbers and dates in the expression are passed to the loop as arguments, not written into its
-source, so the compiled loop depends only on the shape of the rules: another date or another
+Numbers and dates in the expression are passed to the loop as arguments and strings become integer
+codes: no value of a policy file is written into the generated source, and the compiled loop depends
+only on the shape of the rules: another date or another
 parameter value reuses it. Compiled loops are cached on disk (`cache_dir`), so a process compiles a
 given shape once per machine. Strings are small integer codes into one table of labels and come out
 as dictionary columns.

@@ -23,7 +23,7 @@ from hukou.policy.policy_file import Policy
 from hukou.store import rule_kernel, sorted_facts
 from hukou.store.columnar import rules_table, verdicts, with_key_groups
 from hukou.registry.fact_tables import SCHEMAS
-from hukou.store.parquet_register import RangeReader, open_register, person_ranges, run_by_person_ranges
+from hukou.store.parquet_register import RangeReader, open_register, people_count, person_ranges, run_by_person_ranges
 
 
 ENGINES = ("native", "duckdb", "spark")
@@ -61,7 +61,9 @@ def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Tab
     thread of its own (the compiled loops, Arrow and NumPy release the interpreter while they work),
     the parts joined in person order. Memory holds about one range per core."""
     reader = RangeReader(register)
-    ranges = person_ranges(register, people_per_range=1 << 20)
+    cores = os.cpu_count() or 1
+    # ranges of a million people (one row group of each table); a smaller register still on every core
+    ranges = person_ranges(register, people_per_range=min(1 << 20, max(people_count(register) // cores, 1)))
     rules = RulesInMemory(d, policy)
 
     def one(person_range: tuple[int, int]) -> pa.Table:
@@ -72,7 +74,7 @@ def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Tab
     # the compiled loops load (or compile) while the first ranges are being read, instead of after
     warm = ThreadPoolExecutor(max_workers=1)
     warm.submit(lambda: rules(*sorted_facts.fact_columns(empty_register(), d, policy)))
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=cores) as pool:
         parts = list(pool.map(one, ranges))
     warm.shutdown()
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
