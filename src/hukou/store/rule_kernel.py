@@ -58,7 +58,7 @@ class Col:
     kind: str
 
 
-_DTYPES = {"bool": np.bool_, "int": np.int64, "date": np.int32, "str": np.int32, "int_as_str": np.int64}
+_DTYPES = {"bool": np.bool_, "int": np.int64, "date": np.int32, "int_as_str": np.int64}  # strings: Kernel.code_type
 _COMPARE = {ops.Equals: "==", ops.NotEquals: "!=", ops.Greater: ">", ops.GreaterEqual: ">=", ops.Less: "<",
             ops.LessEqual: "<="}
 _ARITHMETIC = {ops.Add: "+", ops.Subtract: "-", ops.Multiply: "*", ops.FloorDivide: "//"}
@@ -166,8 +166,7 @@ class _Compiler:
             return self.emit(kind, _bchoose(condition, then.val, other.val), known)
         if condition in ("True", "False"):
             return then if condition == "True" else other
-        # arithmetic rather than a branch: the condition changes from row to row
-        return self.emit(kind, f"({other.val} + ({then.val} - {other.val}) * np.int64({condition}))", known)
+        return self.emit(kind, f"({then.val} if {condition} else {other.val})", known)
 
     def _node(self, node: ops.Node) -> Col:  # noqa: C901 - one branch per operation
         kind = type(node)

@@ -71,12 +71,11 @@ def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Tab
         _check_places_in(tables["residence"], policy)
         return rules(*sorted_facts.fact_columns(tables, d, policy))
 
-    # the compiled loops load (or compile) while the first ranges are being read, instead of after
-    warm = ThreadPoolExecutor(max_workers=1)
-    warm.submit(lambda: rules(*sorted_facts.fact_columns(empty_register(), d, policy)))
-    with ThreadPoolExecutor(max_workers=cores) as pool:
+    with ThreadPoolExecutor(max_workers=1) as warm, ThreadPoolExecutor(max_workers=cores) as pool:
+        # the compiled loops load (or compile) while the first ranges are being read, instead of after
+        # (should this fail, the same failure comes from the ranges)
+        warm.submit(lambda: rules(*sorted_facts.fact_columns(empty_register(), d, policy)))
         parts = list(pool.map(one, ranges))
-    warm.shutdown()
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
 
 
@@ -113,7 +112,7 @@ class RulesInMemory:
         outputs = rule_kernel.run_arrays(kernel, columns, len(registered))
         if not registered.all():
             outputs = [o.take(np.flatnonzero(registered)) for o in outputs]
-        flags = [o.values for o in outputs if o.name.startswith("kg_")]  # never NULL (AND of known flags)
+        flags = [o.values if o.known is None else o.values & o.known for o in outputs if o.name.startswith("kg_")]
         return with_key_groups(rule_kernel.to_table([o for o in outputs if not o.name.startswith("kg_")]), flags)
 
 
