@@ -102,8 +102,21 @@ def test_simulate_command_runs_on_spark(spark, folder, tmp_path):
     assert "2,000 people evaluated" in r.output
     import pyarrow.parquet as pq
 
+    # written by Spark's executors: a folder of part files, the same rows as the native engine's
+    assert out.is_dir() and list(out.glob("part-*.parquet"))
+    expected = decoded(simulate(folder, DATES[0], load("changji-2018"))).sort_by("person_id")
     on_spark = pq.read_table(out).sort_by("person_id")
-    assert decoded(on_spark).equals(decoded(simulate(folder, DATES[0], load("changji-2018")).sort_by("person_id")))
+    assert on_spark.cast(expected.schema).equals(expected)
+    # and the summary printed is the written rows' (the same as the native engine's)
+    from hukou.store.simulation import summary_of
+
+    for row in summary_of(expected):
+        assert f"│ {row['settlement']}" in r.output and f" {row['people']:,} │" in r.output
+    # a second run replaces the folder
+    again = CliRunner().invoke(app, ["simulate", "--register", str(folder), "--date", "2020-11-01", "--engine", "spark",
+                                     "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert pq.read_table(out).num_rows == expected.num_rows
 
 
 def test_spark_reads_a_register_not_a_database(spark):

@@ -44,7 +44,7 @@ def simulate(
 
         from hukou.policies import load
         from hukou.policy.reform import apply_reform
-        from hukou.store.simulation import compare, simulate as run
+        from hukou.store.simulation import compare, simulate as run, simulate_on_spark_to, summary_of
 
         from hukou.store.database import database_url
 
@@ -53,6 +53,14 @@ def simulate(
         source = str(register) if register is not None else database_url(database)
         baseline_policy = load(policy)
         started = time.perf_counter()
+        if engine == "spark" and out is not None and reform is None:
+            # written by Spark's executors: the verdicts never pass through this process
+            with console.status(f"evaluating the register at {d} on Spark …"):
+                rows = simulate_on_spark_to(source, d, baseline_policy, out)
+            console.print(f"{sum(r['people'] for r in rows):,} people evaluated in {time.perf_counter() - started:.1f} s")
+            console.print(f"wrote {out} (a folder of Parquet part files)")
+            _print_summary(console, rows)
+            return
         with console.status(f"evaluating the register at {d} …"):
             baseline = run(source, d, baseline_policy, engine)
         console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
@@ -60,7 +68,7 @@ def simulate(
             pq.write_table(baseline, out)
             console.print(f"wrote {out}")
         if reform is None:
-            _print_summary(console, baseline)
+            _print_summary(console, summary_of(baseline))
             return
         reform_doc = read_document(reform)
         reformed_policy = apply_reform(baseline_policy, reform_doc)
@@ -75,19 +83,15 @@ def simulate(
     guard(body)
 
 
-def _print_summary(console, verdicts) -> None:
-    import duckdb
+def _print_summary(console, rows: list[dict]) -> None:
+    """The rows of `columnar.summary`."""
     from rich.table import Table
 
-    con = duckdb.connect()
-    con.register("v", verdicts)
     table = Table(title="落户 Settlement × 居住证 Residence permit")
     for col in ("settlement", "route", "people", "permit eligible"):
         table.add_column(col, justify="right" if col in ("people", "permit eligible") else "left")
-    for status, route, n, permit in con.execute("""
-            SELECT settlement, coalesce(route, '—'), count(*), count(*) FILTER (WHERE residence_permit = 'eligible')
-            FROM v GROUP BY ALL ORDER BY 1, 2""").fetchall():
-        table.add_row(status, route, f"{n:,}", f"{permit:,}")
+    for r in rows:
+        table.add_row(r["settlement"], r["route"], f"{r['people']:,}", f"{r['permit_eligible']:,}")
     console.print(table)
 
 

@@ -334,6 +334,22 @@ def decoded(table: pa.Table) -> pa.Table:
     return table
 
 
+def verdict_rows(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
+    """The verdicts as the rows of `OUTPUT_COLUMNS`, the key groups built as a list by the engine
+    itself (in rulebook order): for an engine that writes the result where it runs (Spark, from its
+    executors) instead of handing it back."""
+    t = verdict_table(tables, d, policy)
+    groups = ibis.array([ibis.ifelse(t[f"kg_{name}"], name, ibis.null("string")) for name in KEY_GROUPS])
+    groups = groups.filter(lambda group: group.notnull())
+    return t.select(*(groups.name(c) if c == "key_groups" else t[c] for c in OUTPUT_COLUMNS))
+
+
+def summary(t: ir.Table) -> ir.Table:
+    """People by settlement status and route, with how many of them may have a residence permit."""
+    return t.group_by(settlement=t.settlement, route=t.route.fill_null("—")).aggregate(
+        people=t.count(), permit_eligible=(t.residence_permit == "eligible").sum()).order_by(["settlement", "route"])
+
+
 def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,
              run: Callable[[ir.Table], pa.Table] | None = None) -> pa.Table:
     """Run the rules over the register at d: one row per person (`OUTPUT_COLUMNS`). `run` executes

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from hukou.policy.policy_file import Policy
 from hukou.store import rule_kernel, sorted_facts
-from hukou.store.columnar import rules_table, verdicts, with_key_groups
+from hukou.store.columnar import rules_table, summary, verdict_rows, verdicts, with_key_groups
 from hukou.registry.fact_tables import SCHEMAS
 from hukou.store.parquet_register import RangeReader, open_register, people_count, person_ranges, run_by_person_ranges
 
@@ -156,6 +156,29 @@ def _check_places_in(residence: pa.Table, policy: Policy) -> None:
 
 
 def _simulate_on_spark(register: str | Path, d: date, policy: Policy) -> pa.Table:
+    from hukou.store import spark_register
+
+    con, tables = _spark_register(register, policy)
+    return verdicts(tables, d, policy, run=spark_register.collect(con))
+
+
+def simulate_on_spark_to(register: str | Path, d: date, policy: Policy, out: str | Path) -> list[dict]:
+    """`simulate` on Spark with the verdicts written to `out` (a folder of Parquet part files, local
+    or any location Spark writes) by the executors, so that a province's or a nation's register never
+    passes through this process; returns the `columnar.summary` of what was written."""
+    from hukou.store import spark_register
+
+    con, tables = _spark_register(register, policy)
+    written = spark_register.write(con, verdict_rows(tables, d, policy), spark_register.output_location(out))
+    return summary(written).to_pyarrow().to_pylist()
+
+
+def summary_of(verdicts: pa.Table) -> list[dict]:
+    """`columnar.summary` of verdicts held in memory (DuckDB reads the Arrow table in place)."""
+    return ibis.duckdb.connect().to_pyarrow(summary(ibis.memtable(verdicts))).to_pylist()
+
+
+def _spark_register(register: str | Path, policy: Policy):
     from hukou.policy.errors import InputError
     from hukou.store import spark_register
 
@@ -167,7 +190,7 @@ def _simulate_on_spark(register: str | Path, d: date, policy: Policy) -> pa.Tabl
         raise InputError("--engine", "spark needs pyspark (pip install 'hukou[spark]') and a Java runtime") from None
     con, tables = spark_register.open_register(register)
     _check_places(tables, policy)
-    return verdicts(tables, d, policy, run=spark_register.collect(con))
+    return con, tables
 
 
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")

@@ -2,7 +2,8 @@
 
 `open_register(folder)` gives the same `tables` dict as `parquet_register.open_register` (DuckDB), so
 `columnar.verdicts(tables, d, policy)` runs unchanged; `collect(con)` is a `run` for it that fetches
-the result as Arrow (Ibis's own `to_pyarrow` goes through pandas). Each `<table>.parquet` may be one file or a
+the result as Arrow (Ibis's own `to_pyarrow` goes through pandas), and `write(con, expr, location)`
+writes a result from the executors instead, for results too large for one machine. Each `<table>.parquet` may be one file or a
 folder of part files (partitioned Parquet, as Spark writes it), on a local disk or any file system
 Spark reads (`hdfs://`, `s3a://`, …). The session is Spark's own (`SparkSession.builder.getOrCreate()`):
 under `spark-submit` it is the cluster's; in a plain process, a local one (`local_session`).
@@ -88,3 +89,19 @@ def collect(con: Any) -> Callable[[Any], pa.Table]:
         return con.raw_sql(con.compile(expr)).toArrow().cast(expr.schema().to_pyarrow())
 
     return run
+
+
+def write(con: Any, expr: Any, location: str) -> Any:
+    """The rows of an expression written as Parquet part files by Spark's executors (nothing passes
+    through this process), replacing what was there; returns the written rows as a table to query."""
+    frame = con.raw_sql(con.compile(expr))
+    frame.write.mode("overwrite").parquet(location)
+    frame.sparkSession.read.parquet(location).createOrReplaceTempView("hukou_written")
+    return con.table("hukou_written")
+
+
+def output_location(path: str | Path) -> str:
+    """Where Spark is to write: a URI as it is, a local path made absolute (the executors' working
+    directory is not ours)."""
+    text = str(path)
+    return text if "://" in text else str(Path(text).resolve())
