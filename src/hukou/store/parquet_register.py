@@ -23,9 +23,9 @@ from hukou.registry.person_facts import ORDER, facts_at
 
 
 # Row groups of the person-sorted tables hold the records of the same blocks of people in every
-# table (this many people each, fewer in a small register): a range of people is then one row group of each table, read
-# whole, with no records of other people and no copying of chunks (DuckDB skips the other row groups
-# by their person_id minimum and maximum)
+# table (this many people each, fewer in a small register): a range of people is then one row group
+# of each table, read whole, with no records of other people and no copying of chunks (DuckDB skips
+# the other row groups by their person_id minimum and maximum)
 ROW_GROUP_PEOPLE = 1 << 20
 
 
@@ -68,11 +68,11 @@ def _write_by_person_blocks(table: pa.Table, path: Path, blocks, layout: dict[st
         cuts = table["person_id"].to_numpy().searchsorted(blocks).tolist()
     edges = [0, *cuts, table.num_rows]
     with pq.ParquetWriter(path, table.schema, **layout) as writer:
+        if table.num_rows == 0:
+            writer.write_table(table)
         for a, b in zip(edges, edges[1:], strict=False):
-            if b > a or table.num_rows == 0:
-                writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
-            if table.num_rows == 0:
-                break
+            if b > a:
+                writer.write_table(table.slice(a, b - a), row_group_size=b - a)
 
 
 def _layout(name: str, schema: pa.Schema) -> dict[str, Any]:
@@ -256,9 +256,8 @@ class RangeReader:
             t = f.read_row_groups(groups, use_threads=False)
         if person_range == ALL_PEOPLE:
             return t
-        first, last = self.bounds[name][groups[0]][0], self.bounds[name][groups[-1]][1]
-        if lo <= first and last <= hi:  # row groups aligned with the range (`write_files`): all theirs
-            return t
+        if all(lo <= a and b <= hi for a, b in (self.bounds[name][i] for i in groups)):
+            return t  # row groups aligned with the range (`write_files`): every row is the range's
         ids = t["person_id"].combine_chunks().to_numpy()
         if len(ids) > 1 and (ids[1:] < ids[:-1]).any():
             return t.filter(pc.and_(pc.greater_equal(t["person_id"], lo), pc.less_equal(t["person_id"], hi)))
