@@ -173,6 +173,49 @@ def test_cli_simulate_missing_register_is_an_input_error(tmp_path):
     assert r.returncode == 2 and r.stderr.startswith("error: register: no register folder")
 
 
+def _copy_with(register, tmp_path, name: str, change) -> object:
+    import shutil
+
+    folder = tmp_path / "changed"
+    shutil.copytree(register, folder)
+    pq.write_table(change(pq.read_table(folder / f"{name}.parquet")), folder / f"{name}.parquet")
+    return folder
+
+
+@pytest.mark.parametrize("engine", ["native", "duckdb"])
+def test_a_register_column_of_the_wrong_type_or_missing_is_an_input_error_naming_it(register, tmp_path, engine):
+    import pyarrow as pa
+
+    from hukou.policy.errors import InputError
+
+    as_text = _copy_with(register, tmp_path, "hukou", lambda t: t.set_column(1, "since", t["since"].cast(pa.string())))
+    with pytest.raises(InputError) as e:
+        simulate(as_text, D, load("changji-2018"), engine)
+    assert e.value.path == "hukou.since" and "found string" in str(e.value)
+    missing = _copy_with(register, tmp_path / "2", "residence", lambda t: t.drop_columns(["urban"]))
+    with pytest.raises(InputError) as e:
+        simulate(missing, D, load("changji-2018"), engine)
+    assert e.value.path == "residence.urban"
+    r = hukou("simulate", "--register", str(missing), "--date", "2020-11-01", "--engine", engine)
+    assert r.returncode == 2 and r.stderr.startswith("error: residence.urban: ")
+
+
+def test_narrower_integers_and_64_bit_dates_read_as_the_schema_s_types(register, tmp_path):
+    import pyarrow as pa
+
+    from hukou.store.columnar import decoded
+
+    def narrower(t):
+        t = t.set_column(0, "person_id", t["person_id"].cast(pa.int32()))
+        return t.set_column(1, "start", t["start"].cast(pa.date64()))
+
+    folder = _copy_with(register, tmp_path, "residence", narrower)
+    expected = decoded(simulate(register, D, load("changji-2018"))).sort_by("person_id")
+    for engine in ("native", "duckdb"):
+        got = decoded(simulate(folder, D, load("changji-2018"), engine)).sort_by("person_id")
+        assert got.equals(expected), engine
+
+
 def test_synth_households_hold_every_local_hukou_holder_once_with_one_head():
     t = generate(8_000, seed=13)
     members = t["household_members"].to_pylist()

@@ -113,11 +113,49 @@ def write_register(tables: dict[str, pa.Table], folder: str | Path) -> Path:
 
 
 def _check_folder(folder: Path) -> None:
+    """A register folder holds every fact table, each with the columns of `fact_tables.SCHEMAS` in
+    types that read as theirs (`_readable_as`): checked on the files' footers before anything is read,
+    so that a register written by another tool fails with the field named, not with wrong verdicts."""
     if not folder.is_dir():
         raise InputError("register", f"no register folder at {folder}")
     lacking = [name for name in TABLES if not (folder / f"{name}.parquet").exists()]
     if lacking:
         raise InputError("register", f"{folder} lacks {', '.join(f'{n}.parquet' for n in lacking)}")
+    for name in TABLES:
+        if (folder / f"{name}.parquet").is_dir():
+            raise InputError("register", f"{name}.parquet is a folder of part files: read such a register with --engine spark")
+        found = pq.read_schema(folder / f"{name}.parquet")
+        for field in SCHEMAS[name]:
+            if field.name not in found.names:
+                raise InputError(f"{name}.{field.name}", f"{name}.parquet has no column {field.name!r}")
+            actual = found.field(field.name).type
+            if not _readable_as(actual, field.type):
+                raise InputError(f"{name}.{field.name}", f"expected {field.type} in {name}.parquet, found {actual}")
+
+
+def _readable_as(actual: pa.DataType, expected: pa.DataType) -> bool:
+    """A file's column type that the engines read as the schema's: the same, any integer for an
+    integer, a 64-bit date for a date, and any string or dictionary of strings for a string."""
+    if actual == expected:
+        return True
+    if pa.types.is_integer(expected):
+        return pa.types.is_integer(actual)
+    if pa.types.is_date32(expected):
+        return pa.types.is_date64(actual)
+    if pa.types.is_string(expected):
+        if pa.types.is_dictionary(actual):
+            actual = actual.value_type
+        return pa.types.is_string(actual) or pa.types.is_large_string(actual)
+    return False
+
+
+def _conform(name: str, t: pa.Table) -> pa.Table:
+    """A table read from a register file in the schema's types (strings may stay dictionaries)."""
+    for field in SCHEMAS[name]:
+        actual = t.schema.field(field.name).type
+        if actual != field.type and not (pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type)):
+            t = t.set_column(t.schema.get_field_index(field.name), field.name, t[field.name].cast(field.type))
+    return t
 
 
 # The people a query over the register's views sees: a range of person ids, all of them by default
@@ -252,8 +290,9 @@ class RangeReader:
         else:
             groups = [i for i, (a, b) in self.bounds[name].items() if b >= lo and a <= hi]
             if not groups:
-                return f.schema_arrow.empty_table()
+                return _conform(name, f.schema_arrow.empty_table())
             t = f.read_row_groups(groups, use_threads=False)
+        t = _conform(name, t)
         if person_range == ALL_PEOPLE:
             return t
         if all(lo <= a and b <= hi for a, b in (self.bounds[name][i] for i in groups)):
