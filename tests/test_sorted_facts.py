@@ -162,3 +162,16 @@ def test_people_not_registered_at_d_have_no_row_in_either_engine():
     got = sorted_facts.facts(changed, d, policy)
     assert got.num_rows == 800 - 6 and ids[10] not in got["person_id"].to_pylist()
     _assert_same_columns(_sql_facts(changed, d, policy), got)
+
+
+def test_people_without_an_id_or_with_one_twice_are_input_errors():
+    from hukou.policy.errors import InputError
+
+    policy, d, seed = CASES[0]
+    tables = _people(seed, d, 50)
+    ids = tables["people"]["person_id"].to_pylist()
+    for changed, message in (([None, *ids[1:]], "1 of the people have no person id"), ([ids[1], *ids[1:]], "more than once")):
+        people = tables["people"].set_column(0, "person_id", pa.array(changed, pa.int64()))
+        with pytest.raises(InputError) as e:
+            sorted_facts.facts({**tables, "people": people}, d, policy)
+        assert e.value.path == "people.person_id" and message in str(e.value)

@@ -142,6 +142,8 @@ class _Tables:
 
 
 def _sorted_people(people: pa.Table) -> pa.Table:
+    if people["person_id"].null_count:
+        raise InputError("people.person_id", f"{people['person_id'].null_count:,} of the people have no person id")
     ids = _array(people["person_id"]).to_numpy()
     if len(ids) > 1 and (ids[1:] <= ids[:-1]).any():
         if len(np.unique(ids)) != len(ids):
