@@ -44,7 +44,7 @@ def simulate(
 
         from hukou.policies import load
         from hukou.policy.reform import apply_reform
-        from hukou.store.simulation import compare, simulate as run, simulate_on_spark_to, summary_of
+        from hukou.store.simulation import compare, simulate as run, simulate_on_spark_to, summary_of, write_verdicts
 
         from hukou.store.database import database_url
 
@@ -65,7 +65,7 @@ def simulate(
             baseline = run(source, d, baseline_policy, engine)
         console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
         if out is not None:
-            pq.write_table(baseline, out)
+            write_verdicts(baseline, out)
             console.print(f"wrote {out}")
         if reform is None:
             _print_summary(console, summary_of(baseline))

@@ -173,6 +173,16 @@ def simulate_on_spark_to(register: str | Path, d: date, policy: Policy, out: str
     return summary(written).to_pyarrow().to_pylist()
 
 
+def write_verdicts(verdicts: pa.Table, path: str | Path) -> None:
+    """Verdicts as a Parquet file, with min/max statistics on the numbers only (person ids, to find a
+    range of people): statistics on the string columns cost a third of the writing (1.1 of 3.6 s at 10
+    million) and prune nothing."""
+    import pyarrow.parquet as pq
+
+    numbers = [f.name for f in verdicts.schema if pa.types.is_integer(f.type) or pa.types.is_boolean(f.type)]
+    pq.write_table(verdicts, path, write_statistics=numbers)
+
+
 def summary_of(verdicts: pa.Table) -> list[dict]:
     """`columnar.summary` of verdicts held in memory (DuckDB reads the Arrow table in place)."""
     return ibis.duckdb.connect().to_pyarrow(summary(ibis.memtable(verdicts))).to_pylist()
