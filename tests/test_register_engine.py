@@ -143,6 +143,10 @@ def test_cli_synth_simulate_facts_check(tmp_path):
     r = hukou("simulate", "--register", str(folder), "--date", "2020-11-01", "--out", str(out))
     assert r.returncode == 0, r.stderr
     rows = pq.read_table(out)
+    # person ids carry min/max statistics (a reader finds a range of people), the words do not
+    meta = pq.ParquetFile(out).metadata.row_group(0)
+    stats = {meta.column(i).path_in_schema: meta.column(i).statistics for i in range(meta.num_columns)}
+    assert stats["person_id"].has_min_max and stats["settlement"] is None
     assert rows.num_rows == 3000
     assert set(rows.column_names) >= {"person_id", "settlement", "route", "household", "key_groups",
                                       "residence_permit", "failed_rule"}
