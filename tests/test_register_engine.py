@@ -128,6 +128,21 @@ def test_a_reform_moves_people_between_verdicts(register):
     assert "general.social_insurance" in after
     eligible_before = pc.sum(pc.equal(baseline["settlement"], "eligible")).as_py()
     assert sum(b for _, _, b, _ in result.by_township) == eligible_before
+    # every person changed is one whose verdict differs, and every such person is listed
+    differs = [x["person_id"] for x, y in zip(baseline.to_pylist(), stricter.to_pylist(), strict=True)
+               if (x["settlement"], x["route"], x["household"], x["residence_permit"])
+               != (y["settlement"], y["route"], y["household"], y["residence_permit"])]
+    assert result.changed["person_id"].to_pylist() == differs
+
+    # runs in another order (the DuckDB engine's), or of other people, are set side by side by person
+    shuffled = stricter.take(np.random.default_rng(1).permutation(stricter.num_rows))
+    again = compare(baseline, shuffled)
+    assert (again.by_township, again.by_route, again.by_key_group) == (result.by_township, result.by_route, result.by_key_group)
+    assert again.changed.equals(result.changed)
+    fewer = compare(baseline, shuffled.slice(0, 5_000))
+    assert fewer.people == 5_000
+    kept = set(shuffled.slice(0, 5_000)["person_id"].to_pylist())
+    assert fewer.changed["person_id"].to_pylist() == [p for p in differs if p in kept]
 
 
 def hukou(*args):

@@ -246,28 +246,46 @@ class Comparison:
     people: int
 
 
+_COMPARED = ("settlement", "route", "household", "residence_permit", "failed_rule", "key_groups")
+
+
 def compare(baseline: pa.Table, reform: pa.Table) -> Comparison:
+    """The two runs set side by side, person by person (the people in both): counts by township, by
+    route and by key group, and whose verdict changes. No join is needed: both runs over one register
+    list the same people, in the same order on the native engine, and are sorted by person otherwise."""
+    b, r = _aligned(baseline, reform)
+    side = pa.table({"person_id": b["person_id"], "township": b["township"],
+                     **{f"b_{c}": b[c] for c in _COMPARED}, **{f"r_{c}": r[c] for c in _COMPARED}})
     con = duckdb.connect()
-    con.register("b", baseline)
-    con.register("r", reform)
-    joined = "FROM b JOIN r USING (person_id)"
-    by_township = con.execute(f"""
-        SELECT coalesce(b.township, '(no residence)') AS township, count(*),
-               count(*) FILTER (WHERE b.settlement = 'eligible'), count(*) FILTER (WHERE r.settlement = 'eligible')
-        {joined} GROUP BY 1 ORDER BY 1""").fetchall()
+    con.register("v", side)
+    by_township = con.execute("""
+        SELECT coalesce(township, '(no residence)') AS township, count(*),
+               count(*) FILTER (WHERE b_settlement = 'eligible'), count(*) FILTER (WHERE r_settlement = 'eligible')
+        FROM v GROUP BY 1 ORDER BY 1""").fetchall()
     by_route = con.execute("""
-        WITH x AS (SELECT 'baseline' AS side, route FROM b UNION ALL SELECT 'reform', route FROM r)
+        WITH x AS (SELECT 'baseline' AS side, b_route AS route FROM v UNION ALL SELECT 'reform', r_route FROM v)
         SELECT coalesce(route, '(none)'), count(*) FILTER (WHERE side = 'baseline'), count(*) FILTER (WHERE side = 'reform')
         FROM x GROUP BY 1 ORDER BY 1""").fetchall()
-    by_key_group = con.execute(f"""
-        SELECT g, count(*) FILTER (WHERE b.settlement = 'eligible'), count(*) FILTER (WHERE r.settlement = 'eligible')
-        {joined}, unnest(b.key_groups) AS k(g) GROUP BY 1 ORDER BY 1""").fetchall()
-    changed = con.execute(f"""
-        SELECT person_id, b.settlement AS settlement_before, r.settlement AS settlement_after,
-               b.route AS route_before, r.route AS route_after, b.failed_rule AS failed_rule_before,
-               r.failed_rule AS failed_rule_after
-        {joined}
-        WHERE b.settlement IS DISTINCT FROM r.settlement OR b.route IS DISTINCT FROM r.route
-           OR b.household IS DISTINCT FROM r.household OR b.residence_permit IS DISTINCT FROM r.residence_permit
+    by_key_group = con.execute("""
+        SELECT g, count(*) FILTER (WHERE b_settlement = 'eligible'), count(*) FILTER (WHERE r_settlement = 'eligible')
+        FROM v, unnest(b_key_groups) AS k(g) GROUP BY 1 ORDER BY 1""").fetchall()
+    changed = con.execute("""
+        SELECT person_id, b_settlement AS settlement_before, r_settlement AS settlement_after,
+               b_route AS route_before, r_route AS route_after, b_failed_rule AS failed_rule_before,
+               r_failed_rule AS failed_rule_after
+        FROM v
+        WHERE b_settlement IS DISTINCT FROM r_settlement OR b_route IS DISTINCT FROM r_route
+           OR b_household IS DISTINCT FROM r_household OR b_residence_permit IS DISTINCT FROM r_residence_permit
         ORDER BY person_id""").to_arrow_table()
-    return Comparison(by_township, by_route, by_key_group, changed, baseline.num_rows)
+    return Comparison(by_township, by_route, by_key_group, changed, side.num_rows)
+
+
+def _aligned(baseline: pa.Table, reform: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The two runs' rows of the people in both, in the same order."""
+    if baseline["person_id"].equals(reform["person_id"]):
+        return baseline, reform
+    common = pc.is_in(baseline["person_id"], value_set=reform["person_id"].combine_chunks())
+    if not pc.all(common).as_py() or baseline.num_rows != reform.num_rows:
+        baseline = baseline.filter(common)
+        reform = reform.filter(pc.is_in(reform["person_id"], value_set=baseline["person_id"].combine_chunks()))
+    return baseline.sort_by("person_id"), reform.sort_by("person_id")
