@@ -1,4 +1,5 @@
-"""One rule, two engines: the columnar engine agrees with the single-person engine field by field."""
+"""One rule, two engines: the register engine (as SQL on DuckDB, and natively: compiled loops over the
+same expressions) agrees with the single-person engine field by field."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 from hukou.policies import load
 from hukou.policy.verdict import evaluate, parse_person
 from hukou.registry.fact_tables import to_tables
-from hukou.store.columnar import verdicts
+from hukou.store import sorted_facts
+from hukou.store.columnar import decoded, verdicts
+from hukou.store.simulation import rules_in_memory
 from policytools import variant_policy
 from randompeople import PersonMaker
 
@@ -31,13 +34,17 @@ def assert_engines_agree(policy, d: date, seed: int, people_count: int = 4000) -
     maker = PersonMaker(seed, d)
     people = [(i, parse_person(maker.person())) for i in range(people_count)]
     expected = {pid: single_engine_row(evaluate(p, d, policy)) for pid, p in people}
+    arrow_tables = to_tables(people)
     con = ibis.duckdb.connect()
-    tables = {name: con.create_table(name, t) for name, t in to_tables(people).items()}
-    got = verdicts(tables, d, policy).to_pylist()
-    assert len(got) == len(expected)
-    mismatches = [(row["person_id"], field, expected[row["person_id"]][field], row[field])
-                  for row in got for field in FIELDS if row[field] != expected[row["person_id"]][field]]
-    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:10]}"
+    tables = {name: con.create_table(name, t) for name, t in arrow_tables.items()}
+    on_sql = verdicts(tables, d, policy)
+    native = rules_in_memory(*sorted_facts.fact_columns(arrow_tables, d, policy), d, policy)
+    for engine, got in (("sql", on_sql), ("native", native)):
+        got = decoded(got).to_pylist()
+        assert len(got) == len(expected), engine
+        mismatches = [(row["person_id"], field, expected[row["person_id"]][field], row[field])
+                      for row in got for field in FIELDS if row[field] != expected[row["person_id"]][field]]
+        assert not mismatches, f"{engine}: {len(mismatches)} mismatches, first: {mismatches[:10]}"
     return expected
 
 
