@@ -95,9 +95,9 @@ def test_simulate_on_sqlite_matches_parquet(sqlite_url, tables, folder):
     migrate(engine)
     load_tables(engine, tables)
     policy = load("changji-2018")
-    a = simulate(folder, D, policy).sort_by("person_id")
-    b = simulate(sqlite_url, D, policy).sort_by("person_id")
-    assert a.to_pylist() == b.to_pylist()
+    a = simulate(folder, D, policy).sort_by("person_id").to_pylist()
+    for engine_name in ("native", "duckdb"):  # read into memory; read into DuckDB and run as SQL
+        assert simulate(sqlite_url, D, policy, engine_name).sort_by("person_id").to_pylist() == a, engine_name
 
 
 def test_postgres_holds_the_same_register_and_runs_the_same_expressions(postgres_url, tables, folder):
@@ -106,10 +106,33 @@ def test_postgres_holds_the_same_register_and_runs_the_same_expressions(postgres
     load_tables(engine, tables)
     _same_facts_and_verdicts(postgres_url, folder)
     policy = load("changji-2018")
-    on_duckdb = simulate(folder, D, policy).sort_by("person_id").to_pylist()
-    on_postgres = simulate(postgres_url, D, policy).sort_by("person_id").to_pylist()
-    assert on_postgres == on_duckdb
+    on_parquet = simulate(folder, D, policy).sort_by("person_id").to_pylist()
+    # the expressions run by PostgreSQL itself, and the tables read (COPY) and evaluated natively
+    for engine_name in ("duckdb", "native"):
+        assert simulate(postgres_url, D, policy, engine_name).sort_by("person_id").to_pylist() == on_parquet, engine_name
     engine.dispose()
+
+
+def test_postgres_tables_read_through_copy_keep_nulls_empty_strings_and_awkward_text(postgres_url):
+    from hukou.store.database import _copied
+
+    schema = pa.schema([("n", pa.int64()), ("text", pa.string()), ("empty", pa.string()), ("none", pa.string()),
+                        ("flag", pa.bool_()), ("unknown", pa.bool_()), ("day", pa.date32()), ("small", pa.int32())])
+    query = ("SELECT * FROM (VALUES (1::bigint, 'a,\"b\"' || chr(10) || 'c 张三', ''::text, NULL::text, true, NULL::boolean,"
+             " DATE '2020-02-29', 7::int), (2, NULL, 'x', 'y', false, true, NULL, NULL)) AS t ORDER BY 1")
+    engine = connect(postgres_url)
+    raw = engine.raw_connection()
+    try:
+        got = _copied(raw, query, schema)
+        nothing = _copied(raw, query.replace("ORDER BY 1", "WHERE false"), schema)
+    finally:
+        raw.close()
+        engine.dispose()
+    assert got.schema == schema and nothing.num_rows == 0 and nothing.schema == schema
+    assert got.to_pylist() == [
+        {"n": 1, "text": 'a,"b"\nc 张三', "empty": "", "none": None, "flag": True, "unknown": None,
+         "day": date(2020, 2, 29), "small": 7},
+        {"n": 2, "text": None, "empty": "x", "none": "y", "flag": False, "unknown": True, "day": None, "small": None}]
 
 
 def test_postgres_load_is_atomic(postgres_url, tables):

@@ -220,18 +220,26 @@ def _prepare(name: str, tables: dict[str, pa.Table]) -> pa.Table | None:
     return table
 
 
-def read_tables(engine: Engine, names) -> dict[str, pa.Table]:
-    """Whole tables as Arrow, in the register's file layout (people with their identity columns)."""
+def read_tables(engine: Engine, names, schemas: dict[str, pa.Schema] | None = None,
+                ordered: bool = True) -> dict[str, pa.Table]:
+    """Whole tables as Arrow, in the register's file layout (people with their identity columns), or
+    only the columns of `schemas` (the rules' facts: no names or ID numbers read); `ordered`: rows
+    sorted by every column (an export equals its import), else as the database keeps them."""
     from hukou.registry.imports import schema_of
 
     raw = engine.raw_connection()
     try:
         out = {}
         for name in names:
-            schema = schema_of(name)
+            schema = schemas[name] if schemas is not None else schema_of(name)
+            query = f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}"'
+            if ordered:
+                query += f' ORDER BY {", ".join(str(i + 1) for i in range(len(schema.names)))}'
+            if engine.dialect.name == "postgresql":
+                out[name] = _copied(raw, query, schema)
+                continue
             cur = raw.cursor()
-            cur.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in schema.names)} FROM "{name}" '
-                        f'ORDER BY {", ".join(str(i + 1) for i in range(len(schema.names)))}')
+            cur.execute(query)
             rows = cur.fetchall()
             cur.close()
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema.names]
@@ -240,6 +248,30 @@ def read_tables(engine: Engine, names) -> dict[str, pa.Table]:
         return out
     finally:
         raw.close()
+
+
+def _copied(raw, query: str, schema: pa.Schema) -> pa.Table:
+    """A PostgreSQL query's rows as Arrow through COPY … TO STDOUT as CSV, parsed by Arrow: twice as
+    fast as fetching rows into Python (3.5 million rows in ~3 s). NULL is an unquoted empty field, an
+    empty string a quoted one."""
+    import io
+
+    import pyarrow.csv as pacsv
+
+    data = io.BytesIO()
+    cur = raw.cursor()
+    with cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            data.write(chunk)
+    cur.close()
+    data.seek(0)
+    if not data.getbuffer().nbytes:
+        return schema.empty_table()
+    return pacsv.read_csv(
+        data, read_options=pacsv.ReadOptions(column_names=schema.names),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types=schema, true_values=["t"], false_values=["f"],
+                                             strings_can_be_null=True, quoted_strings_can_be_null=False))
 
 
 def _driver_type(engine: Engine, arrow_type: pa.DataType) -> pa.DataType:

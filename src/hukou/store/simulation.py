@@ -36,14 +36,17 @@ def simulate(register: str | Path, d: date, policy: Policy, engine: str = "nativ
     the person-sorted tables (`sorted_facts`) and runs the rule expressions compiled to one loop
     (`rule_kernel`), a range of people at a time on every core; `duckdb` runs facts and rules as SQL
     in DuckDB; `spark` runs the same expressions on Spark (`spark_register`), where the register may
-    also be a location like `hdfs://…` or `s3a://…`. A database URL runs the expressions in that
-    database. Every engine returns the same table (`columnar.OUTPUT_COLUMNS`, strings as dictionaries)."""
+    also be a location like `hdfs://…` or `s3a://…`. Over a database URL, `native` reads the fact
+    tables into memory and evaluates them there; `duckdb` runs the expressions in the database
+    (PostgreSQL) or in DuckDB over the tables read (SQLite). Every engine returns the same table (`columnar.OUTPUT_COLUMNS`, strings as dictionaries)."""
     if engine not in ENGINES:
         from hukou.policy.errors import InputError
 
         raise InputError("--engine", f"expected one of {', '.join(ENGINES)} (got {engine!r})")
     if engine == "spark":
         return _simulate_on_spark(register, d, policy)
+    if "://" in str(register) and engine == "native":
+        return _simulate_database_in_memory(str(register), d, policy)
     if "://" in str(register):
         con, tables = open_database(str(register))
         _check_places(tables, policy)
@@ -77,6 +80,16 @@ def _simulate_in_memory(register: str | Path, d: date, policy: Policy) -> pa.Tab
         warm.submit(lambda: rules(*sorted_facts.fact_columns(empty_register(), d, policy)))
         parts = list(pool.map(one, ranges))
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
+
+
+def _simulate_database_in_memory(url: str, d: date, policy: Policy) -> pa.Table:
+    """The native engine over a database register: the fact tables' columns read whole (PostgreSQL
+    through COPY; no names or ID numbers), then evaluated as one range in memory."""
+    from hukou.store.database import connect, read_tables
+
+    tables = read_tables(connect(url), SCHEMAS, SCHEMAS, ordered=False)  # the engine sorts what needs it
+    _check_places_in(tables["residence"], policy)
+    return RulesInMemory(d, policy)(*sorted_facts.fact_columns(tables, d, policy))
 
 
 def empty_register() -> dict[str, pa.Table]:
