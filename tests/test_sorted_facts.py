@@ -132,6 +132,30 @@ def test_the_compiler_refuses_what_it_does_not_know_and_the_rules_then_run_in_du
     assert decoded(got.sort_by("person_id")).equals(decoded(expected))
 
 
+def test_a_compiled_loop_that_numba_cannot_type_falls_back_to_duckdb_with_a_warning(monkeypatch):
+    from numba.core.errors import TypingError
+
+    policy, d, seed = CASES[0]
+    people, registered, facts = sorted_facts.fact_columns(_people(seed, d, 300), d, policy)
+    expected = simulation.rules_in_memory(people, registered, facts, d, policy)
+    real = rule_kernel.compile_rules
+
+    def untypable(expr, schema):
+        kernel = real(expr, schema)
+
+        def fail(*args):
+            raise TypingError("cannot unify bool and int64")
+
+        kernel.function = fail
+        return kernel
+
+    monkeypatch.setattr(rule_kernel, "compile_rules", untypable)
+    with pytest.warns(RuntimeWarning, match="the rules run in DuckDB instead"):
+        got = simulation.rules_in_memory(people, registered, facts, d, policy)
+    assert got.schema == expected.schema
+    assert decoded(got.sort_by("person_id")).equals(decoded(expected))
+
+
 def test_the_native_and_duckdb_engines_give_the_same_table_range_by_range(tmp_path, monkeypatch):
     monkeypatch.setattr(parquet_register, "ROW_GROUP_PEOPLE", 256)
     folder = write_register(generate(6_000, seed=12), tmp_path / "reg")

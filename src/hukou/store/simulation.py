@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
@@ -18,6 +19,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba.core.errors import NumbaError
 
 from hukou.policy.policy_file import Policy
 from hukou.store import rule_kernel, sorted_facts
@@ -119,14 +121,24 @@ class RulesInMemory:
                 self.kernels[key] = None
         kernel = self.kernels[key]
         if kernel is None:
-            table = sorted_facts.as_table(people, registered, facts)
-            con = ibis.duckdb.connect()
-            return with_key_groups(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow())
-        outputs = rule_kernel.run_arrays(kernel, columns, len(registered))
+            return self._on_duckdb(people, registered, facts)
+        try:
+            outputs = rule_kernel.run_arrays(kernel, columns, len(registered))
+        except NumbaError as exc:  # a loop the compiler wrote but Numba cannot type: a bug, not a stop
+            warnings.warn(f"the compiled rules could not run ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+                          "the rules run in DuckDB instead", RuntimeWarning, stacklevel=2)
+            self.kernels[key] = None
+            return self._on_duckdb(people, registered, facts)
         if not registered.all():
             outputs = [o.take(np.flatnonzero(registered)) for o in outputs]
         flags = [o.values if o.known is None else o.values & o.known for o in outputs if o.name.startswith("kg_")]
         return with_key_groups(rule_kernel.to_table([o for o in outputs if not o.name.startswith("kg_")]), flags)
+
+
+    def _on_duckdb(self, people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact]) -> pa.Table:
+        table = sorted_facts.as_table(people, registered, facts)
+        con = ibis.duckdb.connect()
+        return with_key_groups(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow())
 
 
 def rules_in_memory(people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact], d: date,
