@@ -45,6 +45,13 @@ def _bit(byte, j):
 
 
 @njit
+def _on_or_before(valid_byte, j, day, dd):
+    """Row j of a date column is a day on or before dd (NULL is not): `_on_or_before(valid[j >> 3], j,
+    data[j], dd)`."""
+    return _bit(valid_byte, j) and day <= dd
+
+
+@njit
 def _covered_part(s, e, prev_max):
     """columnar._covered_part: the days of a period no earlier period of the person covered."""
     start = s if prev_max == NO_DAY else max(s, prev_max + 1)
@@ -61,7 +68,7 @@ def hukou_latest(n, index, base, since, since_valid, since_off, local, urban, ur
         if p < 0 or p >= n:
             continue
         j = since_off + i
-        if not _bit(since_valid[j >> 3], j) or since[j] > dd:
+        if not _on_or_before(since_valid[j >> 3], j, since[j], dd):
             continue
         packed = (np.int64(since[j]) + 200_000) * 4 + local[i] * 2
         u = urban_off + i
@@ -89,14 +96,14 @@ def education(n, index, base, level, admitted, adm_valid, adm_off, graduated, gr
         if p < 0 or p >= n:
             continue
         j = adm_off + i
-        if not _bit(adm_valid[j >> 3], j) or admitted[j] > dd:
+        if not _on_or_before(adm_valid[j >> 3], j, admitted[j], dd):
             continue
         code = level[i]
         higher_t = code >= 0 and (code & LEVEL_HIGHER) != 0
         higher_f = code >= 0 and (code & LEVEL_HIGHER) == 0
         vocational_t = code >= 0 and (code & LEVEL_VOCATIONAL) != 0
         j = grad_off + i
-        grad = _bit(grad_valid[j >> 3], j) and graduated[j] <= dd
+        grad = _on_or_before(grad_valid[j >> 3], j, graduated[j], dd)
         j = abroad_off + i
         abroad_known = _bit(abroad_valid[j >> 3], j)
         abroad_t = abroad_known and _bit(abroad[j >> 3], j)
@@ -131,7 +138,7 @@ def any_day_on_or_before(n, index, base, day, day_valid, day_off, dd):
             continue
         j = day_off + i
         v[p] = True
-        t[p] |= _bit(day_valid[j >> 3], j) and day[j] <= dd
+        t[p] |= _on_or_before(day_valid[j >> 3], j, day[j], dd)
     return t, v
 
 
@@ -163,7 +170,7 @@ def periods(n, index, base, start, start_valid, start_off, end, end_valid, end_o
         if p < 0 or p >= n:
             continue
         j = start_off + i
-        if not _bit(start_valid[j >> 3], j) or start[j] > dd:
+        if not _on_or_before(start_valid[j >> 3], j, start[j], dd):
             continue
         s = np.int64(start[j])
         j = end_off + i
@@ -249,7 +256,7 @@ def family(n, index, base, relation, birth, birth_valid, birth_off, moving, movi
         spouse_t = known and (code & RELATION_SPOUSE) != 0
         spouse_f = known and (code & RELATION_SPOUSE) == 0
         j = birth_off + i
-        born = _bit(birth_valid[j >> 3], j) and birth[j] <= dd
+        born = _on_or_before(birth_valid[j >> 3], j, birth[j], dd)
         child_t = child and born
         minor_t = child_t and birth[j] > minor_after
         not_child_t = known and not child

@@ -455,14 +455,9 @@ def ibis_schema(schema: dict[str, tuple[str, bool]]):
 
 
 def evaluate(expr: ir.Table, columns: dict[str, tuple[np.ndarray, np.ndarray | None]], n: int) -> pa.Table:
-    """The rows of a row-by-row expression over input columns given as NumPy arrays (`schema_of`)."""
-    return run(compile_rules(expr, schema_of(columns)), columns, n)
-
-
-def run(kernel: Kernel, columns: dict[str, tuple[np.ndarray, np.ndarray | None]], n: int) -> pa.Table:
-    """A compiled loop over n rows of input columns (`schema_of`). Strings come out as dictionary
-    columns."""
-    return to_table(run_arrays(kernel, columns, n))
+    """The rows of a row-by-row expression over input columns given as NumPy arrays (`schema_of`).
+    Strings come out as dictionary columns."""
+    return to_table(run_arrays(compile_rules(expr, schema_of(columns)), columns, n))
 
 
 @dataclass
@@ -479,7 +474,7 @@ class Output:
 
 
 def run_arrays(kernel: Kernel, columns: dict[str, tuple[np.ndarray, np.ndarray | None]], n: int) -> list[Output]:
-    """`run`, with the outputs as NumPy arrays."""
+    """A compiled loop over n rows of input columns (`schema_of`), the outputs as NumPy arrays."""
     labels = list(kernel.labels)
     args = []
     for name, nullable in kernel.inputs:
