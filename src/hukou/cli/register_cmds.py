@@ -52,6 +52,9 @@ def simulate(
         d = _date(date_)
         source = str(register) if register is not None else database_url(database)
         baseline_policy = load(policy)
+        if reform is not None:  # a bad reform file is reported before the long run, not after it
+            reform_doc = read_document(reform)
+            reformed_policy = apply_reform(baseline_policy, reform_doc, str(reform))
         started = time.perf_counter()
         if engine == "spark" and out is not None and reform is None:
             # written by Spark's executors: the verdicts never pass through this process
@@ -70,8 +73,6 @@ def simulate(
         if reform is None:
             _print_summary(console, summary_of(baseline))
             return
-        reform_doc = read_document(reform)
-        reformed_policy = apply_reform(baseline_policy, reform_doc)
         with console.status("evaluating the reform …"):
             reformed = run(source, d, reformed_policy, engine)
         result = compare(baseline, reformed)

@@ -20,10 +20,21 @@ def shipped() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml")))
 
 
+class DocumentLoader(yaml.SafeLoader):
+    """YAML's safe loader without timestamps: `1980-13-45` stays text, which the facts and policy
+    parsers then report naming the field (PyYAML's own date constructor raises on impossible dates)."""
+
+
+DocumentLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+DocumentLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def read_document(text: str, source: str):
-    """Parse YAML (which also reads JSON); a file that is neither is an input error."""
+    """Parse YAML (which also reads JSON), dates as text; a file that is neither is an input error."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=DocumentLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

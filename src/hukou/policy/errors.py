@@ -25,6 +25,8 @@ class InputError(ValueError):
 def field_path(loc: Iterable[Any], prefix: str = "") -> str:
     path = prefix
     for part in loc:
+        if part == "[key]":  # pydantic's mark for a bad mapping key: the key itself is the last part
+            continue
         if isinstance(part, int):
             path += f"[{part}]"
         else:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from hukou.policy.calendar import Month
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _PLACE_RE = re.compile(r"^[1-9]\d{5}(\d{3}(\d{3})?)?$")
 
@@ -25,7 +25,7 @@ def parse_date(value: Any) -> date:
         raise ValueError("expected a date YYYY-MM-DD, not a date and time")
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE_RE.match(value):
+    if isinstance(value, str) and DATE_PATTERN.match(value):
         try:
             return date.fromisoformat(value)
         except ValueError:

@@ -14,7 +14,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hukou.policy.errors import InputError, from_validation
-from hukou.policy.facts import Date
+from hukou.policy.facts import DATE_PATTERN, Date, parse_date
 
 ROUTES = ("talent", "student", "general")
 OPS = ("==", "!=", "in", "not_in", "<", "<=", ">", ">=", "startswith")
@@ -131,6 +131,14 @@ class Requirement(_Strict):
     op: Literal["==", "!=", "in", "not_in", "<", "<=", ">", ">=", "startswith"]
     value: Any
 
+    @field_validator("value")
+    @classmethod
+    def _dates(cls, value: Any) -> Any:
+        """Documents are read with dates as text: a YYYY-MM-DD value is a date (no other fact's value looks like one)."""
+        if isinstance(value, list):
+            return [_date_or_text(v) for v in value]
+        return _date_or_text(value)
+
 
 class ExtraCondition(_Strict):
     route: Literal["talent", "student", "general"]
@@ -168,6 +176,13 @@ class Policy(_Strict):
             if name not in CITY_RULES:
                 raise ValueError(f"unknown rule {name!r}; known: {', '.join(CITY_RULES)}")
         return rules
+
+    @field_validator("parameters")
+    @classmethod
+    def _dated_parameters(cls, parameters: dict) -> dict:
+        """A date-valued parameter's values arrive as text (documents are read without YAML timestamps)."""
+        return {name: _with_date_values(name, p) if PARAMETER_TYPES.get(name) is date else p
+                for name, p in parameters.items()}
 
     @model_validator(mode="after")
     def _parameters(self):
@@ -236,6 +251,20 @@ class _ParamError(ValueError):
     def __init__(self, path: str, message: str):
         self.path, self.message = path, message
         super().__init__(message)
+
+
+def _date_or_text(value: Any) -> Any:
+    return parse_date(value) if isinstance(value, str) and DATE_PATTERN.match(value) else value
+
+
+def _with_date_values(name: str, param: Parameter) -> Parameter:
+    values = {}
+    for since, value in param.values.items():
+        try:
+            values[since] = parse_date(value) if isinstance(value, str) else value
+        except ValueError as exc:
+            raise _ParamError(f"parameters.{name}.values.{since}", str(exc)) from None
+    return param.model_copy(update={"values": values})
 
 
 def _is_type(value: Any, kind: type) -> bool:

@@ -15,24 +15,25 @@ from hukou.policy.policy_file import PARAMETER_TYPES, Policy, parse_policy
 REFORM_KEYS = ("title", "parameters")
 
 
-def apply_reform(policy: Policy, reform: Any) -> Policy:
+def apply_reform(policy: Policy, reform: Any, source: str = "reform") -> Policy:
+    """The policy with the reform's parameters; errors name the field of the reform (file) `source`."""
     if not isinstance(reform, dict):
-        raise InputError("", "expected a mapping with title and parameters")
+        raise InputError("", "expected a mapping with title and parameters", source)
     for key in reform:
         if key not in REFORM_KEYS:
-            raise InputError(key, f"unknown key (expected one of {', '.join(REFORM_KEYS)})")
+            raise InputError(key, f"unknown key (expected one of {', '.join(REFORM_KEYS)})", source)
     changes = reform.get("parameters")
     if not isinstance(changes, dict) or not changes:
-        raise InputError("parameters", "expected a mapping of parameter names to new values")
+        raise InputError("parameters", "expected a mapping of parameter names to new values", source)
     data = policy.model_dump(by_alias=True, exclude_none=True)
     title = str(reform.get("title") or "reform")
     for name, change in changes.items():
         if name not in PARAMETER_TYPES:
-            raise InputError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+            raise InputError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}", source)
         param = data["parameters"].setdefault(name, {"values": {}})
         if isinstance(change, dict):
             if set(change) != {"values"}:
-                raise InputError(f"parameters.{name}", "expected a value, or {values: {DATE: VALUE}}")
+                raise InputError(f"parameters.{name}", "expected a value, or {values: {DATE: VALUE}}", source)
             param["values"] = change["values"]
         else:
             param["values"] = {policy.effective.start: change}
@@ -40,4 +41,4 @@ def apply_reform(policy: Policy, reform: Any) -> Policy:
         param["cite"] = {**cite, "quote": f"{cite.get('quote', '')}（改革试算：{title}）"}
     data["id"] = f"{policy.id}+reform"
     data["title"] = f"{policy.title}（{title}）"
-    return parse_policy(data, source="reform")
+    return parse_policy(data, source=source)
