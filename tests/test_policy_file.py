@@ -73,6 +73,22 @@ def test_unknown_extra_condition_operator():
     assert err.value.path == "extra_conditions[0].require.op"
 
 
+@pytest.mark.parametrize("op,value", [("in", "master"), ("not_in", "rented"), ("in", 3), ("not_in", {"a": 1})])
+def test_in_and_not_in_take_a_list_of_values(op, value):
+    """A text would be a substring test in one engine and a list of characters in another."""
+    data = changji_dict()
+    data["extra_conditions"] = [{"route": "general", "require": {"fact": "housing.kind", "op": "==", "value": "owned"},
+                                 "cite": cite()},
+                                {"route": "talent", "require": {"fact": "education.level", "op": op, "value": value},
+                                 "cite": cite("§四")}]
+    with pytest.raises(InputError) as err:
+        parse_policy(data)
+    assert err.value.path == "extra_conditions[1].require.value"
+    assert err.value.message == f"expected a list of values for in/not_in (got {value!r})"
+    data["extra_conditions"][1]["require"]["value"] = [value]
+    assert parse_policy(data).extra_conditions[1].require.value == [value]
+
+
 def test_evaluating_before_the_policy_takes_effect_is_an_input_error(changji):
     with pytest.raises(InputError) as err:
         check({"birth_date": "1990-01-01", "hukou": {"place": "622425", "urban": False}}, date(2018, 12, 4), changji)

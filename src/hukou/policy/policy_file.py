@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from hukou.policy.errors import InputError, from_validation
 from hukou.policy.facts import DATE_PATTERN, Date, parse_date
@@ -138,6 +138,15 @@ class Requirement(_Strict):
         if isinstance(value, list):
             return [_date_or_text(v) for v in value]
         return _date_or_text(value)
+
+    @field_validator("value")
+    @classmethod
+    def _members(cls, value: Any, info: ValidationInfo) -> Any:
+        """`in` and `not_in` test membership of a list: a text would be a substring test in one
+        engine and a list of characters in another."""
+        if info.data.get("op") in ("in", "not_in") and not isinstance(value, list):
+            raise ValueError(f"expected a list of values for in/not_in (got {value!r})")
+        return value
 
 
 class ExtraCondition(_Strict):
