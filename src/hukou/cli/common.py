@@ -10,7 +10,9 @@ EXIT_INPUT = 2
 
 
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from hukou.policy.errors import redacted
+
+    typer.echo(f"error: {redacted(message)}", err=True)
     raise typer.Exit(EXIT_INPUT)
 
 

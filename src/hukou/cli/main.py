@@ -208,7 +208,9 @@ def examples(lang: str = typer.Option("zh", "--lang", help="zh or en.")) -> None
 
 
 def run() -> None:
-    """Entry point. A bug (not bad input) prints one line and exits 70; HUKOU_DEBUG=1 shows the traceback."""
+    """Entry point. A bug (not bad input) prints one line and exits 70; HUKOU_DEBUG=1 shows the traceback.
+
+    The line never holds a query or its parameters, nor an ID number (`redacted`)."""
     import os
 
     try:
@@ -216,7 +218,10 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001 - the last guard: never a bare traceback for a user
         if os.environ.get("HUKOU_DEBUG"):
             raise
-        typer.echo(f"internal error (please report it; HUKOU_DEBUG=1 shows details): {type(exc).__name__}: {exc}", err=True)
+        from hukou.policy.errors import redacted
+
+        what = " ".join(redacted(f"{type(exc).__name__}: {exc}").split())
+        typer.echo(f"internal error (please report it; HUKOU_DEBUG=1 shows details): {what}", err=True)
         sys.exit(70)
 
 

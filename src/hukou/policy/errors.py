@@ -1,7 +1,9 @@
-"""Input errors that name the field: one line, `path: what was expected`, never a traceback."""
+"""Input errors that name the field: one line, `path: what was expected`, never a traceback; and
+`redacted`, for any message built from a driver's words or an input value."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from pydantic import ValidationError
@@ -34,7 +36,8 @@ def field_path(loc: Iterable[Any], prefix: str = "") -> str:
     return path
 
 
-def _describe(error: dict) -> str:
+def describe(error: dict) -> str:
+    """A pydantic error's message, as this project words it."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
@@ -68,4 +71,16 @@ def from_validation(exc: ValidationError, prefix: str = "", source: str | None =
     An unknown key is reported before a missing one: a misspelt key explains the missing one."""
     errors = exc.errors(include_url=False)
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    return InputError(field_path(first["loc"], prefix), _describe(first), source)
+    return InputError(field_path(first["loc"], prefix), describe(first), source)
+
+
+# SQLAlchemy appends these to a driver's message, in this order: the statement, its parameters, a link.
+_APPENDIX = ("[SQL: ", "[parameters: ", "(Background on this error")
+_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{11}([\dXx])(?!\d)")
+
+
+def redacted(text: str) -> str:
+    """Text fit for an error message: without SQLAlchemy's statement, parameters and link, and with each
+    citizen ID number (17 digits and a digit or X) masked but for its first 6 digits and its last."""
+    cut = min((at for at in (text.find(mark) for mark in _APPENDIX) if at >= 0), default=len(text))
+    return _ID_NUMBER.sub(lambda m: f"{m[1]}{'*' * 11}{m[2]}", text[:cut].rstrip())

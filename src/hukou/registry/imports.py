@@ -3,7 +3,7 @@
 A register folder holds one file per table (`people.csv` or `people.parquet`, …): the fact tables of
 `hukou.registry.fact_tables`, with `people` also carrying `id_number`, `name` and `sex`. Each
 problem names the file, the line (CSV, counting the header as line 1) or row (Parquet), and the
-field. An import with any problem writes nothing.
+field. An import with any problem writes nothing, and no problem echoes an ID number.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from hukou.policy.errors import redacted
 from hukou.policy.facts import EDUCATION_LEVELS, HOUSING_KINDS, QUALIFICATION_KINDS
 from hukou.registry.fact_tables import SCHEMAS, TABLES
 
@@ -41,7 +42,8 @@ class Problem:
     message: str
 
     def text(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        """The problem as printed: a cell's value quoted in the message may be an ID number (masked)."""
+        return redacted(f"{self.file}:{self.line}: {self.field}: {self.message}")
 
 
 def schema_of(name: str) -> pa.Schema:
@@ -109,9 +111,8 @@ def read_table(path: Path, name: str, problems: list[Problem]) -> pa.Table | Non
 def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], int], people: set[int] | None,
                problems: list[Problem]) -> None:
     """Row rules: required fields, known values, dates in order, ID numbers, references to people."""
-    from stdnum.cn import ric
-
     optional = OPTIONAL_COLUMNS.get(name, set())
+    id_numbers: dict[str, str] = {}  # people: where each ID number was first seen (file:line)
     for i, row in enumerate(table.to_pylist()):
         if len(problems) >= MAX_PROBLEMS:
             return
@@ -135,13 +136,25 @@ def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], i
         if name == "family" and row["relation"] == "child" and row["birth_date"] is None:
             bad("birth_date", "required for a child")
         if name == "people" and row["id_number"]:
-            number = row["id_number"]
-            if not ric.is_valid(number):
-                bad("id_number", f"not a valid citizen ID number ({number})")
-            elif row["birth_date"] is not None and ric.get_birth_date(number) != row["birth_date"]:
-                bad("id_number", f"birth date {ric.get_birth_date(number)} differs from birth_date {row['birth_date']}")
-            elif row["sex"] in ("M", "F") and (int(number[16]) % 2 == 1) != (row["sex"] == "M"):
-                bad("id_number", f"sex digit does not match sex {row['sex']}")
+            for message in _id_number_problems(row, id_numbers, f"{file}:{line_of(i)}"):
+                bad("id_number", message)
+
+
+def _id_number_problems(row: dict, first_seen: dict[str, str], where: str) -> list[str]:
+    """A person's ID number against GB 11643, the row's birth date and sex, and the earlier rows'
+    numbers; the messages never quote the number."""
+    from stdnum.cn import ric
+
+    number = row["id_number"]
+    found = [f"the same ID number as {first_seen[number]}"] if number in first_seen else []
+    first_seen.setdefault(number, where)
+    if not ric.is_valid(number):
+        found.append("not a valid citizen ID number")
+    elif row["birth_date"] is not None and ric.get_birth_date(number) != row["birth_date"]:
+        found.append(f"birth date {ric.get_birth_date(number)} differs from birth_date {row['birth_date']}")
+    elif row["sex"] in ("M", "F") and (int(number[16]) % 2 == 1) != (row["sex"] == "M"):
+        found.append(f"sex digit does not match sex {row['sex']}")
+    return found
 
 
 def read_register(folder: Path, fmt: str) -> tuple[dict[str, pa.Table], list[Problem]]:

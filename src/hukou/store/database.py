@@ -15,7 +15,7 @@ from typing import Any, Callable
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
-from hukou.policy.errors import InputError
+from hukou.policy.errors import InputError, redacted
 from hukou.registry.person_facts import ORDER, facts_at
 from hukou.store import schema as S
 
@@ -118,7 +118,7 @@ def load_tables(engine: Engine, tables: dict[str, pa.Table], progress: Callable[
             except Exception as exc:  # noqa: BLE001 - the driver's own error class; the transaction rolls back
                 if type(exc).__name__ in ("IntegrityError", "UniqueViolation", "ForeignKeyViolation", "NotNullViolation",
                                           "CheckViolation", "InvalidTextRepresentation", "DataError"):
-                    raise InputError(name, f"not loaded, nothing written: {str(exc).splitlines()[0]}") from None
+                    raise InputError(name, f"not loaded, nothing written: {_refusal(exc)}") from None
                 raise
         if fast_pg:  # the foreign keys were not checked row by row: check them all at once
             conn.execute(text("SET LOCAL session_replication_role = origin"))
@@ -128,6 +128,13 @@ def load_tables(engine: Engine, tables: dict[str, pa.Table], progress: Callable[
     if engine.dialect.name == "postgresql":  # fresh statistics, so the planner joins the new rows well
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
+
+
+def _refusal(exc: Exception) -> str:
+    """The driver's reason for refusing rows: its first line, and PostgreSQL's DETAIL (the key), redacted."""
+    lines = str(exc).splitlines()
+    detail = [" ".join(line.split()) for line in lines[1:] if line.startswith("DETAIL:")]
+    return redacted("; ".join(lines[:1] + detail))
 
 
 def _reset_sequences(conn, models: dict, prepared: dict) -> None:
