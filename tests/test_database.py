@@ -113,6 +113,39 @@ def test_postgres_holds_the_same_register_and_runs_the_same_expressions(postgres
     engine.dispose()
 
 
+def _register_at_0003(url: str):
+    """A database at revision 0003 holding two people's registrations, two of them on one day."""
+    engine = connect(url)
+    migrate(engine, "0003")
+    with engine.begin() as conn:
+        for pid in (1, 2):
+            conn.execute(text(
+                "INSERT INTO people (person_id, id_number, name, sex, birth_date, residence_known, housing_known, "
+                "employment_known, social_insurance_known, education_known, qualifications_known) VALUES "
+                "(:p, :n, '某', 'F', '1990-01-01', false, false, false, false, false, false)"), {"p": pid, "n": f"{pid:018d}"})
+        for i, (pid, since) in enumerate([(1, "2020-01-01"), (2, "2019-01-01"), (1, "2010-01-01"), (1, "2020-01-01"),
+                                          (2, "2019-01-01")], 1):
+            conn.execute(text("INSERT INTO hukou (id, person_id, since, place, urban) VALUES (:i, :p, :s, '652301', false)"),
+                         {"i": i, "p": pid, "s": since})
+    return engine
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_migration_numbers_existing_registrations_by_date_then_id(backend, request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = _register_at_0003(url)
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, seq FROM hukou ORDER BY id")).fetchall() == [(1, 2), (2, 1), (3, 1), (4, 3),
+                                                                                            (5, 2)]
+    seq = next(c for c in inspect(engine).get_columns("hukou") if c["name"] == "seq")
+    assert seq["nullable"] is False and seq["default"] is None
+    with pytest.raises(Exception, match="(?i)not null|null value"):  # no server default: a writer must number it
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO hukou (person_id, since, place, urban) VALUES (1, '2021-01-01', '652301', false)"))
+    engine.dispose()
+
+
 def test_postgres_tables_read_through_copy_keep_nulls_empty_strings_and_awkward_text(postgres_url):
     from hukou.store.database import _copied
 

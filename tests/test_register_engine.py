@@ -219,6 +219,23 @@ def test_a_register_column_of_the_wrong_type_or_missing_is_an_input_error_naming
     assert r.returncode == 2 and r.stderr.startswith("error: residence.urban: ")
 
 
+@pytest.mark.parametrize("engine", ["native", "duckdb"])
+def test_a_register_without_hukou_seq_or_with_registrations_unnumbered_is_an_input_error(register, tmp_path, engine):
+    import pyarrow as pa
+
+    from hukou.policy.errors import InputError
+
+    older = _copy_with(register, tmp_path, "hukou", lambda t: t.drop_columns(["seq"]))
+    with pytest.raises(InputError) as e:
+        simulate(older, D, load("changji-2018"), engine)
+    assert e.value.path == "hukou.seq"
+    unnumbered = _copy_with(register, tmp_path / "2", "hukou", lambda t: t.set_column(
+        2, "seq", pa.array([None] * 3 + t["seq"].to_pylist()[3:], pa.int32())))
+    with pytest.raises(InputError) as e:
+        simulate(unnumbered, D, load("changji-2018"), engine)
+    assert e.value.path == "hukou.seq" and "3 registrations" in e.value.message
+
+
 def test_narrower_integers_and_64_bit_dates_read_as_the_schema_s_types(register, tmp_path):
     import pyarrow as pa
 
@@ -245,7 +262,7 @@ def test_synth_households_hold_every_local_hukou_holder_once_with_one_head():
     assert all(households[m["household_id"]]["head_person_id"] == m["person_id"] for m in heads)
     # every person whose current hukou is in the city belongs to exactly one household at that place
     latest = {}
-    for h in sorted(t["hukou"].to_pylist(), key=lambda r: r["since"]):
+    for h in sorted(t["hukou"].to_pylist(), key=lambda r: (r["since"], r["seq"])):
         latest[h["person_id"]] = h["place"]
     local = {p for p, place in latest.items() if place.startswith("652301")}
     by_person = {}

@@ -4,7 +4,9 @@ One row per person in `people` with the hukou history in `hukou`, and one row pe
 fact table. Whether a fact is known at all is explicit (`people.<key>_known`): a person with no
 rows in `education` and `education_known = true` has known no education, and with
 `education_known = false` has unknown education (RULEBOOK §2: absent means unknown, empty means none).
-Military service, family and permit have no flag: absent means none. Months are integers
+Military service, family and permit have no flag: absent means none. A person's registrations are
+numbered in the order written (`hukou.seq`: 1, 2, …), so that of two registrations dated the same
+day the later written is the one in force (`person_facts.in_force`). Months are integers
 `year * 12 + month - 1`. Nullable columns carry the nested unknowns (`housing.registered`,
 `residence.urban`, `education.certified`).
 """
@@ -23,7 +25,8 @@ KNOWN_FLAGS = ("residence", "housing", "employment", "social_insurance", "educat
 SCHEMAS: dict[str, pa.Schema] = {
     "people": pa.schema([("person_id", pa.int64()), ("birth_date", pa.date32())]
                         + [(f"{k}_known", pa.bool_()) for k in KNOWN_FLAGS]),
-    "hukou": pa.schema([("person_id", pa.int64()), ("since", pa.date32()), ("place", pa.string()), ("urban", pa.bool_())]),
+    "hukou": pa.schema([("person_id", pa.int64()), ("since", pa.date32()), ("seq", pa.int32()), ("place", pa.string()),
+                        ("urban", pa.bool_())]),
     "residence": pa.schema([("person_id", pa.int64()), ("start", pa.date32()), ("end", pa.date32()),
                            ("place", pa.string()), ("urban", pa.bool_())]),
     "housing": pa.schema([("person_id", pa.int64()), ("kind", pa.string()), ("registered", pa.bool_())]),
@@ -43,7 +46,7 @@ TABLES = tuple(SCHEMAS)
 # columnar engine measures a union of periods, so a register written this way needs no sorting to
 # be read (`hukou.store.sorted_facts`).
 SORTED_BY: dict[str, tuple[str, ...]] = {
-    "hukou": ("since",), "residence": ("start", "end"), "employment": ("start", "end"),
+    "hukou": ("since", "seq"), "residence": ("start", "end"), "employment": ("start", "end"),
     "social_insurance": ("start_month", "end_month"), "education": ("admitted",),
 }
 
@@ -58,7 +61,7 @@ def to_tables(people: Iterable[tuple[int, Person]], hukou_since: date | None = N
     for pid, p in people:
         rows["people"].append({"person_id": pid, "birth_date": p.birth_date,
                                **{f"{k}_known": getattr(p, k) is not None for k in KNOWN_FLAGS}})
-        rows["hukou"].append({"person_id": pid, "since": hukou_since or p.birth_date,
+        rows["hukou"].append({"person_id": pid, "since": hukou_since or p.birth_date, "seq": 1,
                               "place": p.hukou.place, "urban": p.hukou.urban})
         for r in p.residence or ():
             rows["residence"].append({"person_id": pid, "start": r.start, "end": r.end, "place": r.place, "urban": r.urban})

@@ -4,17 +4,25 @@ A register folder holds one file per table (`people.csv` or `people.parquet`, â€
 `hukou.registry.fact_tables`, with `people` also carrying `id_number`, `name` and `sex`. Each
 problem names the file, the line (CSV, counting the header as line 1) or row (Parquet), and the
 field. An import with any problem writes nothing, and no problem echoes an ID number.
+
+`hukou.seq` numbers each person's registrations in the order written (of two on the same day, the
+higher is in force). A hukou file without that column (an export of an older version) is numbered
+here by date and then by the order of the file's rows, as the database's migration numbered the
+registrations it held; a file with it must give every registration a number of its own, from 1.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -76,24 +84,47 @@ def _parse(value: Any, kind: pa.DataType) -> Any:
 
 def read_table(path: Path, name: str, problems: list[Problem]) -> pa.Table | None:
     """A table from CSV (every cell checked) or Parquet (types checked by the file), or None on problems."""
-    schema = schema_of(name)
-    if path.suffix == ".parquet":
-        table = pq.read_table(path)
-        missing = [f.name for f in schema if f.name not in table.column_names]
-        if missing:
-            problems.append(Problem(path.name, 1, missing[0], "column missing"))
-            return None
-        try:
-            return table.select(schema.names).cast(schema)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            problems.append(Problem(path.name, 1, "", f"columns of the wrong type: {exc}"))
-            return None
-    raw = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={f.name: pa.string() for f in schema}, strings_can_be_null=False))
-    missing = [f.name for f in schema if f.name not in raw.column_names]
+    full = schema_of(name)
+    names = pq.read_schema(path).names if path.suffix == ".parquet" else _csv_header(path)
+    numbered = name == "hukou" and "seq" not in names
+    schema = pa.schema([f for f in full if f.name != "seq"]) if numbered else full
+    missing = [f.name for f in schema if f.name not in names]
     if missing:
         problems.append(Problem(path.name, 1, missing[0], "column missing"))
         return None
+    table = _read_parquet(path, schema, problems) if path.suffix == ".parquet" else _read_csv(path, schema, problems)
+    if table is None or not numbered:
+        return table
+    return table.add_column(full.get_field_index("seq"), full.field("seq"), numbered_in_file_order(table))
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def numbered_in_file_order(hukou: pa.Table) -> pa.Array:
+    """Each registration's number among its person's, by date and then by its row in the file."""
+    order = pc.sort_indices(hukou, [("person_id", "ascending"), ("since", "ascending")]).to_numpy()  # (stable)
+    ids = hukou["person_id"].to_numpy(zero_copy_only=False)[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(ids)]))
+    seq = np.empty(len(ids), np.int32)
+    seq[order] = np.arange(len(ids)) - run_start + 1
+    return pa.array(seq, pa.int32())
+
+
+def _read_parquet(path: Path, schema: pa.Schema, problems: list[Problem]) -> pa.Table | None:
+    try:
+        return pq.read_table(path, columns=schema.names).cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        problems.append(Problem(path.name, 1, "", f"columns of the wrong type: {exc}"))
+        return None
+
+
+def _read_csv(path: Path, schema: pa.Schema, problems: list[Problem]) -> pa.Table:
+    raw = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={f.name: pa.string() for f in schema}, strings_can_be_null=False))
     columns = {}
     for field in schema:
         values = raw[field.name].to_pylist()
@@ -113,6 +144,7 @@ def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], i
     """Row rules: required fields, known values, dates in order, ID numbers, references to people."""
     optional = OPTIONAL_COLUMNS.get(name, set())
     id_numbers: dict[str, str] = {}  # people: where each ID number was first seen (file:line)
+    registrations: dict[tuple[int, int], int] = {}  # hukou: the line of each (person, seq)
     for i, row in enumerate(table.to_pylist()):
         if len(problems) >= MAX_PROBLEMS:
             return
@@ -128,6 +160,13 @@ def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], i
                 bad(field, f"expected one of {', '.join(enum)} (got {value!r})")
         if name != "people" and people is not None and row["person_id"] not in people:
             bad("person_id", f"no person {row['person_id']} in people")
+        if name == "hukou" and row["seq"] is not None:
+            if row["seq"] < 1:
+                bad("seq", f"expected a registration number from 1 (got {row['seq']})")
+            elif (row["person_id"], row["seq"]) in registrations:
+                bad("seq", f"person {row['person_id']} has a registration {row['seq']} already "
+                           f"(line {registrations[row['person_id'], row['seq']]})")
+            registrations.setdefault((row["person_id"], row["seq"]), line_of(i))
         for lo, hi in (("start", "end"), ("admitted", "graduated"), ("enlisted", "discharged"), ("start_month", "end_month")):
             if row.get(lo) is not None and row.get(hi) is not None and row[hi] < row[lo]:
                 bad(hi, f"before {lo}")

@@ -1,7 +1,9 @@
 """One person's RULEBOOK §2 facts at D, from the register's rows (pure: the stores fetch the rows).
 
-The hukou is the registration in force at D (the latest on or before D). A topic the register does
-not hold (`<topic>_known` false) stays absent, i.e. unknown; housing held but with no row is "none".
+The hukou is the registration in force at D: the latest on or before D by its date, and of those of
+one day the one written last (`seq`, the person's registrations numbered in the order written). A
+topic the register does not hold (`<topic>_known` false) stays absent, i.e. unknown; housing held but
+with no row is "none".
 Military service and family absent mean none.
 """
 
@@ -32,11 +34,11 @@ def facts_at(person_id: int, d: date, rows: Rows) -> dict[str, Any]:
     if not people:
         raise InputError("person", f"no person {person_id} in the register")
     who = people[0]
-    hukou = [h for h in rows("hukou") if h["since"] <= d]
-    if not hukou:
+    hukou = in_force(rows("hukou"), d)
+    if hukou is None:
         raise InputError("person", f"person {person_id} has no hukou registered on or before {d.isoformat()}")
     facts: dict[str, Any] = {"birth_date": who["birth_date"].isoformat(),
-                             "hukou": {"place": hukou[-1]["place"], "urban": hukou[-1]["urban"]}}
+                             "hukou": {"place": hukou["place"], "urban": hukou["urban"]}}
     if who["residence_known"]:
         facts["residence"] = [{"from": _iso(r["start"]), "to": _iso(r["end"]), **_present(r, "place", "urban")}
                               for r in rows("residence")]
@@ -68,6 +70,16 @@ def facts_at(person_id: int, d: date, rows: Rows) -> dict[str, Any]:
     return facts
 
 
+def in_force(registrations: list[dict[str, Any]], d: date) -> dict[str, Any] | None:
+    """The registration in force at d: the greatest (since, seq) on or before d, or None. (Of rows
+    with the same since and seq, which an import refuses, the last given.)"""
+    latest = None
+    for h in registrations:
+        if h["since"] <= d and (latest is None or (h["since"], h["seq"]) >= (latest["since"], latest["seq"])):
+            latest = h
+    return latest
+
+
 # the order rows are read in, per table (so both stores produce the same lists)
-ORDER = {"hukou": ("since",), "residence": ("start",), "employment": ("start",), "social_insurance": ("start_month",),
+ORDER = {"hukou": ("since", "seq"), "residence": ("start",), "employment": ("start",), "social_insurance": ("start_month",),
          "education": ("admitted",)}

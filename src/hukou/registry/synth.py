@@ -11,7 +11,8 @@ whom about 40% held an urban hukou at the end of 2018 (the hukou urbanization ra
 from); the rest are migrants, mostly with a rural hukou elsewhere. Migrants arrive over 2000–2020;
 students study at the city's colleges; some residents are veterans; families have children.
 Histories are consistent: nobody works before 16, graduations follow admissions, children are born
-to parents over 18, hukou moves follow birth. Some facts are left unknown on purpose (the register
+to parents over 18, hukou moves follow birth. A few rural locals were registered into a community and
+back into their village on the same day: of those two, the later written (`seq`) is in force. Some facts are left unknown on purpose (the register
 is never complete), so the rules' "undetermined" is exercised at scale.
 """
 
@@ -42,6 +43,7 @@ HUKOU_SHARES = (0.27, 0.38, 0.35)
 # Of each group, the share living in an urban place (solves the census urban share with the above)
 URBAN_LIVING = (0.95, 0.47, 0.90)
 MOVED_TO_URBAN_2019_2020 = 0.055  # of local urban hukou: moved in from a village of the city in 2019–2020
+CORRECTED_SAME_DAY = 0.005  # of local rural hukou: moved into a community and back the same day
 
 ORIGIN_PROVINCES = {"65": 0.45, "62": 0.15, "41": 0.13, "51": 0.09, "61": 0.04, "50": 0.03, "63": 0.03,
                     "64": 0.02, "37": 0.02, "34": 0.02, "43": 0.02}
@@ -187,6 +189,16 @@ def _names(n: int, rng: np.random.Generator) -> pa.Array:
     return pa.array(names)
 
 
+def _corrected_the_same_day(rng: np.random.Generator, rural_local: np.ndarray, birth: np.ndarray,
+                            census: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rural locals whose hukou was registered into a community and, the same day, back into their
+    village (a casework correction, 2019–2020): who, and the day. Drawn apart from the rest of the
+    city, so that the other tables do not depend on them."""
+    who = np.flatnonzero(rural_local & (rng.random(len(birth)) < CORRECTED_SAME_DAY))
+    first = np.maximum(birth[who], _days(date(2019, 1, 1)))
+    return who, first + (rng.random(len(who)) * (census - first)).astype(np.int64)
+
+
 def _pick(rng: np.random.Generator, options: list[str], weights: np.ndarray, n: int) -> np.ndarray:
     return np.array(options)[rng.choice(len(options), size=n, p=weights / weights.sum())]
 
@@ -235,11 +247,18 @@ def generate(residents: int = CENSUS_RESIDENTS, seed: int = 2020, progress=None)
     recent = moved & (rng.random(n) < MOVED_TO_URBAN_2019_2020 / 0.35)
     move_day = np.where(recent, rng.integers(_days(date(2019, 1, 1)), census, n),
                         birth + (np.maximum(age, 1) * 365 * rng.random(n)).astype(int))
+    corrected, corrected_day = _corrected_the_same_day(np.random.default_rng([seed, 1]), group == LOCAL_RURAL, birth,
+                                                       census)
+    k = len(corrected)
     hukou_tbl = pa.table({
-        "person_id": np.concatenate([pid, pid[moved]]),
-        "since": _date_array(np.concatenate([birth, move_day[moved]])),
-        "place": np.concatenate([np.where(moved, home_r, hukou_place), hukou_place[moved]]),
-        "urban": np.concatenate([np.where(moved, False, hukou_urban), np.ones(moved.sum(), bool)]),
+        "person_id": np.concatenate([pid, pid[moved], pid[corrected], pid[corrected]]),
+        "since": _date_array(np.concatenate([birth, move_day[moved], corrected_day, corrected_day])),
+        "seq": np.concatenate([np.ones(n, np.int32), np.full(moved.sum(), 2, np.int32), np.full(k, 2, np.int32),
+                               np.full(k, 3, np.int32)]),
+        "place": np.concatenate([np.where(moved, home_r, hukou_place), hukou_place[moved], home_u[corrected],
+                                 hukou_place[corrected]]),
+        "urban": np.concatenate([np.where(moved, False, hukou_urban), np.ones(moved.sum(), bool), np.ones(k, bool),
+                                 np.zeros(k, bool)]),
     }, schema=SCHEMAS["hukou"])
     birth_year = (EPOCH + birth.astype("timedelta64[D]")).astype("datetime64[Y]").astype(int) + 1970
     # the ID's region is the code in use in the birth year: 昌吉县 (652321) before the city of 1983
@@ -414,7 +433,8 @@ def summary(tables: dict[str, pa.Table], d: date = CENSUS_DAY) -> dict[str, floa
     urban = pc.sum(pc.and_(current, pc.fill_null(res["urban"], False))).as_py() or 0
     living = pc.sum(current).as_py() or 0
     h = tables["hukou"]
-    at_d = h.filter(pc.less_equal(h["since"], pa.scalar(d))).sort_by([("person_id", "ascending"), ("since", "ascending")])
+    at_d = h.filter(pc.less_equal(h["since"], pa.scalar(d))).sort_by([("person_id", "ascending"), ("since", "ascending"),
+                                                                       ("seq", "ascending")])
     latest = at_d.group_by("person_id", use_threads=False).aggregate([("place", "last"), ("urban", "last")])
     local = pc.starts_with(latest["place_last"], CITY)
     local_n = pc.sum(local).as_py()

@@ -36,6 +36,7 @@ from hukou.policy.residence_permit import P_GUARDIAN_AGE, P_RESIDENCE_MONTHS
 from hukou.policy.settlement import P_EMPLOYMENT, P_SOCIAL_INSURANCE
 
 EPOCH = date(1970, 1, 1)
+SEQ_SPAN = 1 << 31  # hukou.seq is a 32-bit integer from 1
 NULL_BOOL = ibis.null().cast("boolean")
 HIGHER = sorted(HIGHER_EDUCATION)
 OUTPUT_COLUMNS = ("person_id", "township", "settlement", "settlement_reason", "route", "household", "key_groups", "followers",
@@ -94,12 +95,12 @@ def facts_table(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Tabl
     dd = _days(d)
     parts = []
 
-    # the registration in force at d: the latest one, found as one integer maximum of
-    # since × 4 + in-the-city × 2 + urban (cheaper than arg_max; same-day registrations do not occur)
+    # the registration in force at d: the greatest (since, seq), found as one integer maximum of
+    # (since × 2³¹ + seq) × 4 + in-the-city × 2 + urban (cheaper than arg_max)
     hukou = tables["hukou"].filter(tables["hukou"].since <= D)
     # (days counted from 1422 rather than 1970, so every value is positive and SQL's division exact)
-    packed = ((hukou.since.epoch_days().cast("int64") + 200_000) * 4 + ibis.ifelse(hukou.place.startswith(policy.city.code), 2, 0)
-              + ibis.ifelse(hukou.urban, 1, 0))
+    packed = (((hukou.since.epoch_days().cast("int64") + 200_000) * SEQ_SPAN + hukou.seq.cast("int64")) * 4
+              + ibis.ifelse(hukou.place.startswith(policy.city.code), 2, 0) + ibis.ifelse(hukou.urban, 1, 0))
     latest = _per_person(hukou, _packed=packed.max())
     parts.append(latest.select("person_id", hukou_local=(latest._packed // 2) % 2 == 1, hukou_urban=latest._packed % 2 == 1))
 

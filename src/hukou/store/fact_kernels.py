@@ -59,9 +59,11 @@ def _covered_part(s, e, prev_max):
 
 
 @njit(nogil=True, cache=True)
-def hukou_latest(n, index, base, since, since_valid, since_off, local, urban, urban_valid, urban_off, dd):
-    """The registration in force at dd per person, packed as (since + 200000) × 4 + in-the-city × 2 +
-    urban (its maximum is the latest: columnar.facts_table), or -1 where none."""
+def hukou_latest(n, index, base, since, since_valid, since_off, seq, seq_valid, seq_off, local, urban, urban_valid,
+                 urban_off, dd, seq_span):
+    """The registration in force at dd per person, packed as ((since + 200000) × seq_span + seq) × 4 +
+    in-the-city × 2 + urban (its maximum is the greatest (since, seq): columnar.facts_table), or -1
+    where none. A row without a seq is skipped, as SQL's maximum skips NULL."""
     latest = np.full(n, -1, np.int64)
     for i in range(len(index)):
         p = index[i] - base
@@ -70,7 +72,10 @@ def hukou_latest(n, index, base, since, since_valid, since_off, local, urban, ur
         j = since_off + i
         if not _on_or_before(since_valid[j >> 3], j, since[j], dd):
             continue
-        packed = (np.int64(since[j]) + 200_000) * 4 + local[i] * 2
+        s = seq_off + i
+        if not _bit(seq_valid[s >> 3], s):
+            continue
+        packed = ((np.int64(since[j]) + 200_000) * seq_span + seq[s]) * 4 + local[i] * 2
         u = urban_off + i
         if _bit(urban[u >> 3], u) and _bit(urban_valid[u >> 3], u):
             packed += 1

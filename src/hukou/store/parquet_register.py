@@ -131,6 +131,18 @@ def _check_folder(folder: Path) -> None:
             actual = found.field(field.name).type
             if not _readable_as(actual, field.type):
                 raise InputError(f"{name}.{field.name}", f"expected {field.type} in {name}.parquet, found {actual}")
+    nulls = _null_count(folder / "hukou.parquet", "seq")
+    if nulls:
+        raise InputError("hukou.seq", f"{nulls:,} registrations in hukou.parquet have no seq (their number in the order "
+                                      "written), so which one of a day is in force is not known")
+
+
+def _null_count(path: Path, column: str) -> int:
+    """NULLs in a column by the file's statistics (0 where a row group has none)."""
+    meta = pq.ParquetFile(path).metadata
+    j = meta.schema.to_arrow_schema().get_field_index(column)
+    groups = (meta.row_group(i).column(j).statistics for i in range(meta.num_row_groups))
+    return sum(s.null_count for s in groups if s is not None and s.has_null_count)
 
 
 def _readable_as(actual: pa.DataType, expected: pa.DataType) -> bool:

@@ -63,12 +63,17 @@ def _person_fk() -> Mapped[int]:
 
 class Hukou(Base):
     """The hukou history: each registration from its date (a move-in); the next one ends it (a move-out).
-    Purpose: the hukou at D (precondition, student route, permit), hukou urbanization statistics."""
+    `seq` numbers a person's registrations in the order written (1, 2, …): of two dated the same day,
+    the higher is in force. Purpose: the hukou at D (precondition, student route, permit), hukou
+    urbanization statistics."""
 
     __tablename__ = "hukou"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
     since: Mapped[date] = mapped_column(Date)
+    # No server default: a writer that does not number its registration fails. The ORM's default of 1
+    # is temporary, until casework writes that person's largest seq + 1 (store/case_store.py).
+    seq: Mapped[int] = mapped_column(Integer, default=1)
     place: Mapped[str] = mapped_column(String(12))
     urban: Mapped[bool] = mapped_column(Boolean)
     household_id: Mapped[Optional[int]] = mapped_column(Integer, ForeignKey("households.id"))

@@ -29,7 +29,7 @@ from hukou.policy.policy_file import Policy
 from hukou.policy.settlement import P_SOCIAL_INSURANCE
 from hukou.registry.fact_tables import SORTED_BY
 from hukou.store import fact_kernels as k
-from hukou.store.columnar import EPOCH, LIST_TABLES, last_birth_date_of_age, list_condition_paths
+from hukou.store.columnar import EPOCH, LIST_TABLES, SEQ_SPAN, last_birth_date_of_age, list_condition_paths
 
 # A fact: its values, and which of them are known (None: all are)
 Fact = tuple[np.ndarray, "np.ndarray | None"]
@@ -164,9 +164,10 @@ def fact_columns(tables: dict[str, pa.Table], d: date, policy: Policy) -> tuple[
     # the registration in force at d (columnar.facts_table: the packed maximum)
     city = policy.city.code
     latest = run("hukou", k.hukou_latest, lambda t: (
-        *_dates(t["since"]), _on_values(t["place"], lambda v: pc.fill_null(pc.starts_with(v, city), False)
-                                        .to_numpy(zero_copy_only=False).astype(np.int64), 0),
-        *_bools(t["urban"])), dd)
+        *_dates(t["since"]), *_column(t["seq"], np.int32),
+        _on_values(t["place"], lambda v: pc.fill_null(pc.starts_with(v, city), False)
+                   .to_numpy(zero_copy_only=False).astype(np.int64), 0),
+        *_bools(t["urban"])), dd, SEQ_SPAN)
     birth = _array(people["birth_date"])
     registered = latest >= 0
     if len(birth):
