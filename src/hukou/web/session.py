@@ -5,6 +5,9 @@ API tokens, so signing out or expiry ends it everywhere); it is HttpOnly and Sam
 when the site is served over HTTPS. A signed-in form carries a CSRF token derived from the session
 token with HMAC, which a page of another site cannot know; the sign-in form, before any session,
 uses a double-submit token (a random cookie the form must repeat).
+
+An officer's purpose for reading (cases.purposes) is remembered for the session in a cookie of its
+own, cleared at sign-in and sign-out, so the next person at the same browser is asked again.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from hukou.store.users import TOKEN_HOURS, revoke_token, viewer_for_token
 SESSION_COOKIE = "hukou_session"
 LOGIN_CSRF_COOKIE = "hukou_login_csrf"
 LANG_COOKIE = "hukou_lang"
+PURPOSE_COOKIE = "hukou_purpose"
 
 
 class CsrfError(Exception):
@@ -45,7 +49,7 @@ def viewer(request: Request) -> Viewer | None:
     token = session_token(request)
     if not token:
         return None
-    return viewer_for_token(request.app.state.case_store().engine, token, datetime.now())
+    return viewer_for_token(request.app.state.casework().engine, token, datetime.now())
 
 
 def check_csrf(request: Request, sent: str | None) -> None:
@@ -76,10 +80,21 @@ def start(request: Request, response: Response, token: str) -> None:
     response.set_cookie(SESSION_COOKIE, token, max_age=TOKEN_HOURS * 3600, httponly=True, samesite="lax",
                         secure=_secure(request))
     response.delete_cookie(LOGIN_CSRF_COOKIE)
+    response.delete_cookie(PURPOSE_COOKIE)
+
+
+def purpose(request: Request) -> str | None:
+    """The purpose the reader chose for this session, or None (the service then asks for one)."""
+    return request.cookies.get(PURPOSE_COOKIE) or None
+
+
+def remember_purpose(request: Request, response: Response, code: str) -> None:
+    response.set_cookie(PURPOSE_COOKIE, code, httponly=True, samesite="lax", secure=_secure(request))
 
 
 def end(request: Request, response: Response) -> None:
     token = session_token(request)
     if token:
-        revoke_token(request.app.state.case_store().engine, token)
+        revoke_token(request.app.state.casework().engine, token)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(PURPOSE_COOKIE)
