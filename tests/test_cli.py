@@ -191,8 +191,9 @@ def test_serve_answers_the_eligibility_endpoint_on_loopback():
 
 
 def test_demo_builds_the_city_users_and_cases_once_then_reuses_them(tmp_path: Path):
+    from sqlalchemy import text
+
     from hukou.cli.demo import DEMO_USERS
-    from hukou.store.case_store import CaseStore
     from hukou.store.database import connect
     from hukou.store.users import authenticate
 
@@ -206,8 +207,21 @@ def test_demo_builds_the_city_users_and_cases_once_then_reuses_them(tmp_path: Pa
         assert authenticate(engine, u.username, u.password).role == u.role
     assert {u.role for u in DEMO_USERS} == {"applicant", "police_station", "county_approver", "department", "leader",
                                              "auditor", "administrator"}
-    cases = CaseStore(engine).count()
-    assert cases >= 4
+
+    def count(sql):
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+
+    cases = count("SELECT count(*) FROM cases")
+    assert cases >= 3
+    # wangwu and zhaoliu are bound to valid ID numbers the register does not hold
+    assert count("SELECT count(*) FROM users u JOIN people p ON p.id_number = u.id_number "
+                 "WHERE u.username IN ('wangwu', 'zhaoliu')") == 0
+    assert count("SELECT count(*) FROM users WHERE username IN ('wangwu', 'zhaoliu') AND id_number IS NOT NULL") == 2
     again = hukou("demo", "--database", url, "--no-serve")
     assert again.returncode == 0 and "reusing the demo city" in again.stdout
-    assert CaseStore(engine).count() == cases
+    assert count("SELECT count(*) FROM cases") == cases
+    with engine.begin() as conn:  # a demo of an earlier version: accounts not bound to persons
+        conn.execute(text("UPDATE users SET id_number = NULL"))
+    old = hukou("demo", "--database", url, "--no-serve")
+    assert old.returncode == 2 and "earlier version" in old.stderr and "delete it" in old.stderr

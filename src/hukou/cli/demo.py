@@ -2,7 +2,14 @@
 steps (one of them overdue), and the site served; and `hukou examples`: example people checked
 against the policy, printed with their explanations.
 
-The demo database is built once (about half a minute for 607,441 residents) and reused after that.
+The applicants' accounts are bound to persons: zhangsan and lisi are people of the synthetic
+register; wangwu and his wife zhaoliu are migrants the register does not hold yet (made-up, valid ID
+numbers), so the whole path can be walked: wangwu applies with zhaoliu, she consents under her own
+account, the station and the county decide, and the registration creates them in the register. The
+cases are made through the casework services, as the site makes them.
+
+The demo database is built once (about half a minute for 607,441 residents) and reused after that; a
+demo built by an earlier version (accounts not bound to persons) is built again.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from pathlib import Path
 
 import typer
 
+from hukou.cases.errors import CaseError
 from hukou.cli.render import render_verdict
 from hukou.policies import DEFAULT_POLICY, load, read_document
 from hukou.policy.verdict import check
@@ -30,19 +38,28 @@ class DemoUser:
     role: str
     township: str | None
     name: str
+    city_wide: bool = False
+    person: str | None = None  # an applicant: who the account is ("register:…" a person of the register, "new:…" not)
 
 
 DEMO_USERS = (
-    DemoUser("zhangsan", "zhangsan-demo", "applicant", None, "张三（申请人）"),
-    DemoUser("lisi", "lisi-demo-pw", "applicant", None, "李四（申请人）"),
+    DemoUser("zhangsan", "zhangsan-demo", "applicant", None, "", person="register:settlement"),
+    DemoUser("lisi", "lisi-demo-pw", "applicant", None, "", person="register:residence_permit"),
+    DemoUser("wangwu", "wangwu-demo", "applicant", None, "王五", person="new:62242519920418101"),
+    DemoUser("zhaoliu", "zhaoliu-demo", "applicant", None, "赵六", person="new:62242519930520102"),
     DemoUser("paichusuo", "paichusuo-demo", "police_station", "652301001", "宁边路派出所"),
-    DemoUser("gonganju", "gonganju-demo", "county_approver", None, "市公安局户政审批"),
-    DemoUser("fuhe", "fuhe-demo-pw", "county_approver", None, "市公安局复核"),
+    DemoUser("gonganju", "gonganju-demo", "county_approver", None, "市公安局户政审批", city_wide=True),
+    DemoUser("fuhe", "fuhe-demo-pw", "county_approver", None, "市公安局复核", city_wide=True),
     DemoUser("renshe", "renshe-demo-pw", "department", None, "人社局"),
     DemoUser("lingdao", "lingdao-demo", "leader", None, "市领导"),
     DemoUser("shenji", "shenji-demo-pw", "auditor", None, "审计"),
     DemoUser("admin", "admin-demo-pw", "administrator", None, "管理员"),
 )
+MADE_UP = frozenset(u.username for u in DEMO_USERS if u.person and u.person.startswith("new:"))
+
+
+class OutdatedDemo(Exception):
+    """A demo database built by an earlier version (accounts not bound to persons, cases of another form)."""
 
 
 def run_examples(lang: str = "zh") -> None:
@@ -60,24 +77,41 @@ def run_examples(lang: str = "zh") -> None:
     typer.echo("Check your own: hukou check FILE --date YYYY-MM-DD --format text")
 
 
+def demo_state(engine) -> str:
+    """"current" (built by this version), "old" (by an earlier one: rebuild it) or "new" (no demo in it)."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:  # one connection: SQLite's writers take turns (store/database.py)
+        if "users" not in inspect(conn).get_table_names():
+            return "new"
+        names = set(conn.execute(text("SELECT username FROM users")).scalars())
+        if not names & {u.username for u in DEMO_USERS}:
+            return "new"
+        if "id_number" not in {c["name"] for c in inspect(conn).get_columns("users")}:
+            return "old"
+        bound = set(conn.execute(text("SELECT username FROM users WHERE id_number IS NOT NULL")).scalars())
+    return "current" if MADE_UP <= bound else "old"
+
+
 def build(database: str, residents: int, seed: int = 2020) -> bool:
-    """The demo city in `database`: register, users and cases. False when it was there already."""
+    """The demo city in `database`: register, users and cases. False when it was there already;
+    OutdatedDemo when an earlier version built it."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from sqlalchemy import text
 
     from hukou.registry.synth import generate
-    from hukou.store.case_store import CaseStore
     from hukou.store.database import connect, load_tables, migrate
-    from hukou.store.users import create_user
 
     engine = connect(database)
-    migrate(engine)
-    store = CaseStore(engine)
-    with engine.connect() as conn:
-        from sqlalchemy import text
-
-        people = conn.execute(text("SELECT count(*) FROM people")).scalar_one()
-    if people and store.count():
+    state = demo_state(engine)
+    if state == "old":
+        raise OutdatedDemo(database)
+    if state == "current":
+        migrate(engine)
         return False
+    migrate(engine)
+    with engine.connect() as conn:
+        people = conn.execute(text("SELECT count(*) FROM people")).scalar_one()
     if not people:
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as progress:
             task = progress.add_task("synthetic Changji: generating", total=2)
@@ -85,86 +119,162 @@ def build(database: str, residents: int, seed: int = 2020) -> bool:
             progress.update(task, advance=1, description="synthetic Changji: writing to the database")
             load_tables(engine, tables, lambda name: progress.update(task, description=f"synthetic Changji: {name}"))
             progress.update(task, advance=1, description="synthetic Changji: done")
-    for u in DEMO_USERS:
-        create_user(engine, u.username, u.password, u.role, u.township, u.name)
-    _seed_cases(store)
+    today = datetime.now().date()
+    people = _demo_people(engine, today, ["settlement", "residence_permit", "settlement", "settlement"])
+    _create_users(engine, people[:2])
+    _seed_cases(engine, people)
     return True
 
 
-def _demo_people(engine, today: date, wanted: list[str]) -> list[int]:
-    """People of the register whose hukou is outside the city, one for each wanted verdict:
-    "settlement" (eligible to settle) or "residence_permit" (eligible for a permit, not to settle)."""
+def _made_up_id_number(engine, body: str) -> str:
+    """A valid citizen ID number that the register does not hold: `body` (17 digits: place, birth date,
+    sequence), its sequence stepped by two (the sex stays) until the number is free."""
+    from sqlalchemy import text
+    from stdnum.cn import ric
+
+    with engine.connect() as conn:
+        for step in range(0, 400, 2):
+            head = body[:14] + f"{int(body[14:]) + step:03d}"
+            number = head + ric.calc_check_digit(head + "0")
+            if conn.execute(text("SELECT 1 FROM people WHERE id_number = :n"), {"n": number}).first() is None:
+                return ric.validate(number)
+    raise RuntimeError(f"no free ID number near {body}")
+
+
+def _create_users(engine, people: list[tuple[int, str, str]]) -> None:
+    """Every demo account; zhangsan and lisi are people of the register, wangwu and zhaoliu are not."""
+    from hukou.store.users import create_user
+
+    of_register = iter(people)
+    for u in DEMO_USERS:
+        name, number = u.name, None
+        if u.person and u.person.startswith("register:"):
+            _, number, name = next(of_register, (None, None, u.username))
+        elif u.person:
+            number = _made_up_id_number(engine, u.person.removeprefix("new:"))
+        create_user(engine, u.username, u.password, u.role, u.township, name, city_wide=u.city_wide, id_number=number)
+
+
+def _demo_people(engine, today: date, wanted: list[str]) -> list[tuple[int, str, str]]:
+    """(person_id, ID number, name) of people of the register whose hukou is outside the city, one
+    for each wanted verdict: "settlement" (eligible to settle) or "residence_permit" (eligible for a
+    permit, not to settle)."""
     from sqlalchemy import text as sql
 
     from hukou.store.database import person_facts
 
     policy = load(DEFAULT_POLICY)
     with engine.connect() as conn:
-        candidates = conn.execute(sql("SELECT person_id FROM hukou GROUP BY person_id HAVING count(*) = 1 "
-                                      "AND min(place) NOT LIKE '652301%' ORDER BY person_id LIMIT 2000")).scalars().all()
-    chosen: list[int] = []
+        candidates = conn.execute(sql(
+            "SELECT p.person_id, p.id_number, p.name FROM people p JOIN (SELECT person_id FROM hukou GROUP BY person_id "
+            "HAVING count(*) = 1 AND min(place) NOT LIKE '652301%') h ON h.person_id = p.person_id "
+            "ORDER BY p.person_id LIMIT 2000")).all()
+    chosen: list[tuple[int, str, str]] = []
     for want in wanted:
-        for pid in candidates:
-            if pid in chosen:
+        for pid, number, name in candidates:
+            if pid in {c[0] for c in chosen}:
                 continue
             verdict = check(person_facts(engine, pid, today), today, policy)
             settles = verdict["settlement"]["status"] == "eligible"
             permit = verdict["residence_permit"]["status"] == "eligible"
             if (want == "settlement" and settles) or (want == "residence_permit" and permit and not settles):
-                chosen.append(pid)
+                chosen.append((pid, number, name))
                 break
     return chosen
 
 
-def _seed_cases(store) -> None:
-    """A few cases of people of the register at different steps, so every role has something to see:
-    one waits for acceptance, one is overdue, one waits for the county's approval, two are permits.
-    Their facts are the register's (the case names the person)."""
-    from hukou.cases import case as C
+def _seed_cases(engine, people: list[tuple[int, str, str]]) -> None:
+    """A few cases at different steps, made through the casework services with backdated times, so
+    every role has something to see: zhangsan's settlement waits for the county's approval; lisi's
+    permit is accepted, and lisi's settlement was approved against the rules' verdict and waits for a
+    second approver; at the station's counter, one citizen's settlement is overdue and another's
+    waits for acceptance. wangwu and zhaoliu have none: they apply in the demo."""
+    from hukou.cases.viewer import Viewer
+    from hukou.services.casework import Application, Casework
+    from hukou.store.users import authenticate
 
+    def viewer_of(username: str) -> Viewer:
+        user = next(u for u in DEMO_USERS if u.username == username)
+        return authenticate(engine, user.username, user.password)
+
+    casework = Casework(engine, load(DEFAULT_POLICY))
     now = datetime.now().replace(microsecond=0)
-    accept = (C.ACCEPTED, "paichusuo", "police_station")
-    review = (C.REVIEWED, "paichusuo", "police_station")
-    plans = [  # (applicant, kind, township, days ago, steps after submission)
-        ("zhangsan", "settlement", "652301001", 2, []),
-        ("lisi", "settlement", "652301001", 45, [accept]),
-        ("lisi", "residence_permit", "652301001", 6, [accept]),
-        ("zhangsan", "settlement", "652301001", 9, [accept, review]),
-        ("zhangsan", "residence_permit", "652301003", 1, []),
+    station = viewer_of("paichusuo")
+    approver = viewer_of("gonganju")
+    zhangsan, lisi = viewer_of("zhangsan"), viewer_of("lisi")
+    accept, review = (station, "accepted", {}), (station, "reviewed", {})
+    approve_anyway = (approver, "approved", {"reason": "演示：经实地核查，居住和就业情况属实，材料齐全，同意落户"})
+
+    def counter(person: tuple[int, str, str]) -> dict:
+        return {"id_number": person[1], "name": person[2]}
+
+    def attested(person: tuple[int, str, str]) -> dict:
+        return {"party": "applicant", "id_number": person[1], "in_person": True, "signed": True, "id_card_checked": True}
+
+    plans: list[tuple[Viewer, Application, int, list]] = [  # (who applies, what, days ago, steps after it)
+        (zhangsan, Application("settlement", "652301001", consent={}), 9, [accept, review]),
+        (lisi, Application("residence_permit", "652301001"), 6, [accept]),
+        (lisi, Application("settlement", "652301001", consent={}), 20, [accept, review, approve_anyway]),
     ]
-    people = _demo_people(store.engine, now.date(), [kind for _, kind, *_ in plans])
-    for n, ((who, kind, township, days, steps), person) in enumerate(zip(plans, people, strict=False)):  # a tiny register may lack some
+    if len(people) > 3:  # a tiny register may lack them
+        plans += [(station, Application("settlement", applicant=counter(people[2]), consent=attested(people[2])), 45,
+                   [accept]),
+                  (station, Application("settlement", applicant=counter(people[3]), consent=attested(people[3])), 2, [])]
+    for n, (who, application, days, steps) in enumerate(plans):
         at = now - timedelta(days=days)
-        data = {"adult_followers": [], "person_id": person}
-        case, _ = store.submit(kind, C.Action(C.SUBMITTED, at, who, "applicant", data), f"demo-{n}", person, township)
-        if kind != "residence_permit":
-            case = store.act(case.id, C.Action(C.CONSENT_RECORDED, at, who, "applicant", {"who": "applicant"}),
-                             case.version)
-        for i, (type_, by, role) in enumerate(steps):
-            case = store.act(case.id, C.Action(type_, at + timedelta(hours=i + 1), by, role, {}), case.version)
+        try:
+            case, _ = casework.submit(who, application, f"demo-{n}", at)
+            for i, (by, type_, data) in enumerate(steps, start=1):
+                case = casework.act(by, case.id, type_, data, case.version, at + timedelta(hours=i)).case
+        except CaseError as exc:  # a tiny register may not have a person who fits: the demo goes on without
+            typer.echo(f"demo case {n} not made: {exc}", err=True)
 
 
-def print_logins(url: str) -> None:
+def print_logins(url: str, database: str) -> None:
     from rich.console import Console
     from rich.table import Table
+    from sqlalchemy import text
 
+    from hukou.store.database import connect
+
+    with connect(database).connect() as conn:
+        rows = {r.username: r for r in conn.execute(text("SELECT username, display_name, id_number, township, city_wide "
+                                                         "FROM users"))}
     table = Table(title=f"hukou demo · {url}")
-    for column in ("username", "password", "role", "name"):
+    for column in ("username", "password", "role", "name", "who or where"):
         table.add_column(column)
     for u in DEMO_USERS:
-        table.add_row(u.username, u.password, u.role, u.name)
+        row = rows.get(u.username)
+        if row is None:
+            continue
+        if row.id_number:
+            where = "in the register" if u.person.startswith("register:") else "not in the register"
+        else:
+            where = row.township or ("city-wide" if row.city_wide else "")
+        table.add_row(u.username, u.password, u.role, row.display_name, where)
     Console().print(table)
 
 
 def run_demo(database: str | None, host: str, port: int, residents: int, serve: bool = True) -> None:
-    if database is None:
+    default = database is None
+    if default:
         DEMO_DATABASE.parent.mkdir(exist_ok=True)
         database = f"sqlite:///{DEMO_DATABASE}"
     started = time.perf_counter()
-    built = build(database, residents)
+    try:
+        built = build(database, residents)
+    except OutdatedDemo:
+        if not default:
+            raise typer.BadParameter(f"{database} holds a demo built by an earlier version of hukou (its accounts are "
+                                     "not bound to persons): delete it, or give another --database, and run again",
+                                     param_hint="--database") from None
+        typer.echo(f"{DEMO_DATABASE} was built by an earlier version of hukou: building it again")
+        for leftover in DEMO_DATABASE.parent.glob(DEMO_DATABASE.name + "*"):  # the database and its -wal, -shm
+            leftover.unlink()
+        built = build(database, residents)
     typer.echo(f"{'built' if built else 'reusing'} the demo city in {database} ({time.perf_counter() - started:.1f} s)")
     url = f"http://{host}:{port}"
-    print_logins(url)
+    print_logins(url, database)
     typer.echo(f"Open {url}/ (site), {url}/docs (API). Ctrl-C stops the server.")
     if serve:
         from hukou.api import serving
