@@ -1,11 +1,16 @@
-"""Seeded random people for the two-engine test: many unknowns and many dates on rule boundaries."""
+"""Seeded random people for the differential tests: many unknowns and many dates on rule boundaries,
+hukou histories with several registrations (some on one day), and residence permits."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 
+import pyarrow as pa
+
 from hukou.policy.calendar import add_months
+from hukou.policy.verdict import parse_person
+from hukou.registry.fact_tables import SCHEMAS, to_tables
 
 OUTSIDE = ["622425", "410521", "511025", "650102", "652302"]
 CITY = ["652301001", "652301003", "652301104201", "652301003005"]
@@ -103,4 +108,45 @@ class PersonMaker:
                 fam["children"].append({"birth_date": born.isoformat(), "moving": r.random() < 0.6})
             fam["parents"] = [{"moving": r.random() < 0.5} for _ in range(r.randint(0, 2))]
             p["family"] = fam
+        if self.maybe(0.3):
+            issued = self.day()
+            p["permit"] = {"issued": issued.isoformat(),
+                           "endorsements": sorted({max(issued, self.day()).isoformat() for _ in range(r.randint(0, 2))})}
         return p
+
+    def hukou_history(self, hukou: dict, birth: date) -> list[dict]:
+        """Registrations of which the one in force at D is `hukou`: earlier ones, some on its own day
+        written before it (with other places and flags), some after D; numbered (`seq`) in the order
+        written, which is not always the order of their days. One person in 40 has every registration
+        after D (not registered at D)."""
+        r, d = self.r, self.d
+
+        def other(since: date) -> dict:
+            return {"since": since, "place": r.choice(OUTSIDE + CITY), "urban": r.random() < 0.5}
+
+        registered = r.random() >= 0.025
+        since = min(d, max(birth, self.day())) if registered else d + timedelta(days=r.randint(1, 400))
+        current = {"since": since, **hukou}
+        same_day = [other(since) for _ in range(r.choice([0, 0, 1, 2]))]
+        earlier = [other(since - timedelta(days=r.randint(1, 3000))) for _ in range(r.choice([0, 1, 2]) if registered else 0)]
+        later = [other(d + timedelta(days=r.randint(1, 400))) for _ in range(r.choice([0, 0, 1]))]
+        written = [current, *same_day, *earlier, *later]
+        r.shuffle(written)
+        # the day's other registrations were written before the one in force
+        place = {id(x): i for i, x in enumerate(written)}
+        last, at = max((place[id(x)] for x in same_day), default=-1), place[id(current)]
+        if last > at:
+            written[at], written[last] = written[last], written[at]
+        return [{**x, "seq": i + 1} for i, x in enumerate(written)]
+
+
+def register(maker: PersonMaker, n: int, ids: list[int] | None = None) -> tuple[list[tuple[int, dict]], dict[str, pa.Table]]:
+    """n generated people (ids 0… unless given) and their register tables, the hukou table holding
+    their histories in no particular order (no engine may rely on the order of the rows)."""
+    people = [(pid, maker.person()) for pid in (ids if ids is not None else range(n))]
+    tables = to_tables([(pid, parse_person(p)) for pid, p in people])
+    history = [{"person_id": pid, **h} for pid, p in people
+               for h in maker.hukou_history(p["hukou"], date.fromisoformat(p["birth_date"]))]
+    maker.r.shuffle(history)
+    tables["hukou"] = pa.Table.from_pylist(history, schema=SCHEMAS["hukou"])
+    return people, tables

@@ -12,11 +12,14 @@ from sqlalchemy import inspect, text
 from hukou.policies import load
 from hukou.policy.errors import InputError
 from hukou.policy.verdict import check
+from hukou.registry.person_facts import facts_at
 from hukou.registry.synth import generate
 from hukou.store.database import connect, load_tables, migrate, person_facts
 from hukou.store.parquet_register import person_facts as folder_facts
 from hukou.store.parquet_register import write_register
 from hukou.store.simulation import simulate
+from enginecheck import assert_agree, expected_rows, register_rows, same_day_register
+from randompeople import PersonMaker, register
 
 D = date(2020, 11, 1)
 PEOPLE = 2_000
@@ -111,6 +114,50 @@ def test_postgres_holds_the_same_register_and_runs_the_same_expressions(postgres
     for engine_name in ("duckdb", "native"):
         assert simulate(postgres_url, D, policy, engine_name).sort_by("person_id").to_pylist() == on_parquet, engine_name
     engine.dispose()
+
+
+def _generated_register(d: date, seed: int, n: int) -> dict[str, pa.Table]:
+    """Generated people (hukou histories with registrations on one day, rows in no order) with the
+    identity columns a database requires."""
+    _, tables = register(PersonMaker(seed, d), n, ids=list(range(1, n + 1)))
+    ids = tables["people"]["person_id"].to_pylist()
+    tables["identity"] = pa.table({"person_id": pa.array(ids, pa.int64()), "id_number": [f"{i:018d}" for i in ids],
+                                   "name": ["某"] * len(ids), "sex": ["F"] * len(ids)})
+    return tables
+
+
+def test_postgres_runs_the_rules_as_the_single_person_engine_does(postgres_url):
+    """The expressions run by PostgreSQL itself and the tables read and evaluated natively, field by
+    field against the single-person engine; one person's facts read from the database as from the rows."""
+    d, policy = date(2019, 3, 1), load("changji-2018")
+    tables = _generated_register(d, 3, 2_000)
+    engine = connect(postgres_url)
+    migrate(engine)
+    load_tables(engine, tables)
+    expected = expected_rows(tables, d, policy)
+    for engine_name in ("duckdb", "native"):
+        assert_agree(f"postgres, {engine_name}", expected, simulate(postgres_url, d, policy, engine_name))
+    rows_of = register_rows(tables)
+    same_day = [pid for pid in expected if len({h["since"] for h in rows_of(pid)("hukou")}) < len(rows_of(pid)("hukou"))]
+    assert len(same_day) > 200
+    for pid in same_day[:40]:
+        assert person_facts(engine, pid, d) == facts_at(pid, d, rows_of(pid)), pid
+    engine.dispose()
+
+
+def test_sqlite_reads_the_last_written_registration_of_a_day(sqlite_url):
+    d, policy = date(2019, 6, 1), load("changji-2018")
+    tables = same_day_register()
+    tables["identity"] = pa.table({"person_id": pa.array([1, 2], pa.int64()), "id_number": ["1" * 18, "2" * 18],
+                                   "name": ["甲", "乙"], "sex": ["M", "F"]})
+    engine = connect(sqlite_url)
+    migrate(engine)
+    load_tables(engine, tables)
+    expected = expected_rows(tables, d, policy)
+    assert person_facts(engine, 1, d)["hukou"] == {"place": "652301100201", "urban": False}
+    assert person_facts(engine, 2, d)["hukou"] == {"place": "622425", "urban": False}
+    for engine_name in ("duckdb", "native"):
+        assert_agree(f"sqlite, {engine_name}", expected, simulate(sqlite_url, d, policy, engine_name))
 
 
 def _register_at_0003(url: str):

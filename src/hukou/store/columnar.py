@@ -5,8 +5,9 @@
 relational algebra with window functions, written with Ibis so that other backends compile them
 too: PostgreSQL, `tests/test_database.py`, and Spark, `tests/test_spark_engine.py`, give the same
 rows) and returns
-one row per person registered at D: settlement status, reason, route, household, key groups,
-followers, permit status and reason, and the failing rule. SQL's NULL is the rulebook's unknown:
+one row per person registered at D: settlement status, reason, route, household, each route's
+result, key groups, followers, what settlement still asks, permit status, reason and what it still
+asks, and the failing rule. SQL's NULL is the rulebook's unknown:
 AND and OR on booleans follow Kleene's logic in SQL exactly as in `hukou.policy.trace`.
 
 Every expression below names the single-person rule it mirrors; `tests/test_two_engines.py`
@@ -20,10 +21,7 @@ from typing import Callable
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-from numba import njit
 
 from hukou.policy.calendar import days_in_month, months_before
 from hukou.policy.conditions import STABLE_KINDS
@@ -34,13 +32,13 @@ from hukou.policy.calendar import DAYS_PER_EMPLOYMENT_MONTH, DAYS_PER_YEAR
 from hukou.policy.policy_file import Policy
 from hukou.policy.residence_permit import P_GUARDIAN_AGE, P_RESIDENCE_MONTHS
 from hukou.policy.settlement import P_EMPLOYMENT, P_SOCIAL_INSURANCE
+from hukou.store import missing_keys
+from hukou.store.verdict_lists import LISTS, OUTPUT_COLUMNS, flag_columns, with_lists
 
 EPOCH = date(1970, 1, 1)
 SEQ_SPAN = 1 << 31  # hukou.seq is a 32-bit integer from 1
 NULL_BOOL = ibis.null().cast("boolean")
 HIGHER = sorted(HIGHER_EDUCATION)
-OUTPUT_COLUMNS = ("person_id", "township", "settlement", "settlement_reason", "route", "household", "key_groups", "followers",
-                  "residence_permit", "permit_reason", "guardian_required", "failed_rule")
 
 
 def _days(d: date) -> int:
@@ -199,6 +197,8 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
     si_required, emp_required = values[P_SOCIAL_INSURANCE], values[P_EMPLOYMENT]
     need = values[P_LONG_TERM_YEARS] * DAYS_PER_YEAR
     months = values[P_RESIDENCE_MONTHS]
+    lsr_housing = _known(t.housing_known, ibis.cases((f(t.h_stable), True), (f(t.h_rented), t.h_registered), else_=False))
+    lsr_residence = _known(t.residence_known, f(t.r_covers))
     c = t.select(
         "person_id", "birth_date",
         township=t.r_township.cast("string"),
@@ -213,8 +213,9 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
         # student (settlement.student_route)
         enrolled=_known(t.education_known, f(t.e_enrolled_in_city)),
         # general (conditions.legal_stable_residence, urban_place; settlement._months_at_least)
-        lsr=_known(t.housing_known, ibis.cases((f(t.h_stable), True), (f(t.h_rented), t.h_registered), else_=False))
-        & _known(t.residence_known, f(t.r_covers)),
+        lsr_housing=lsr_housing,
+        lsr_residence=lsr_residence,
+        lsr=lsr_housing & lsr_residence,
         urban_place=_known(t.residence_known, ibis.cases((f(t.r_urban_true), True), (f(t.r_urban_null), NULL_BOOL),
                                                          else_=False)),
         si_ok=ibis.literal(True) if si_required <= 0 else _known(t.social_insurance_known,
@@ -256,6 +257,8 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
     route = ibis.cases((r.already, none), (is_true(r.talent), "talent"), (is_true(r.student), "student"),
                        (is_true(r.general), "general"), else_=none)
     rural = ~r.hukou_urban
+    settlement_open = ~r.already & ~r.eligible & ~r.all_false
+    permit_open = ~r.local & r.permit_ok.isnull()
     return r.select(
         person_id=r.person_id,
         township=r.township,
@@ -266,12 +269,17 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
         household=ibis.cases(
             (route == "talent", ibis.cases((is_true(r.lsr), "family"), (is_false(r.lsr), "collective"), else_=none)),
             (route == "student", "collective"), (route == "general", "family"), else_=none),
-        **{f"kg_{name}": rural & r[f"g_{name}"] for name in KEY_GROUPS},
+        # settlement.routes (the already settled: every route "false")
+        **{f"route_{name}": ibis.cases((r.already, "false"), (is_true(r[name]), "true"), (is_false(r[name]), "false"),
+                                       else_="unknown") for name in ("talent", "student", "general")},
+        **{f"kg{i}_{name}": rural & r[f"g_{name}"] for i, name in enumerate(KEY_GROUPS)},
         followers=ibis.ifelse(r.eligible, r.followers_if_eligible, 0).cast("int64"),
+        **missing_keys.settlement_flags(r, settlement_open, extras, policy),
         residence_permit=ibis.cases((r.local, "ineligible"), (is_true(r.permit_ok), "eligible"),
                                     (is_false(r.permit_ok), "ineligible"), else_="undetermined"),
         permit_reason=ibis.cases((r.local, "local_hukou"), (is_false(r.duration), "short_residence"),
                                  (is_false(r.basis), "no_employment_housing_or_study"), else_=none),
+        **missing_keys.permit_flags(r, permit_open),
         guardian_required=_under(r.birth_date, d, values[P_GUARDIAN_AGE]),
         failed_rule=ibis.cases((r.already, "precondition.already_settled"),
                                (r.eligible | ~r.all_false, none),
@@ -284,48 +292,6 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
     )
 
 
-@njit(nogil=True, cache=True)
-def _lists_of_flags(flags):
-    """Offsets and values of a list column whose row i lists the j for which flags[j, i] holds."""
-    n = flags.shape[1]
-    offsets = np.zeros(n + 1, np.int32)
-    for i in range(n):
-        count = 0
-        for j in range(flags.shape[0]):
-            count += flags[j, i]
-        offsets[i + 1] = offsets[i] + count
-    values = np.empty(offsets[n], np.int32)
-    for i in range(n):
-        at = offsets[i]
-        for j in range(flags.shape[0]):
-            if flags[j, i]:
-                values[at] = j
-                at += 1
-    return offsets, values
-
-
-def with_key_groups(table: pa.Table, flags: list[np.ndarray] | None = None) -> pa.Table:
-    """The four `kg_*` flags (columns of the table, or NumPy arrays given in rulebook order) as one
-    list column `key_groups`, in rulebook order (built here, after the query: lists are the costliest
-    thing to build per row in SQL), and every string column as a dictionary of its few values (as the
-    in-memory engine returns them: one schema for every engine; a township's code may need more than
-    a byte, the rules' words never do)."""
-    n = table.num_rows
-    if flags is None:
-        flags = [pc.fill_null(table[f"kg_{name}"], False).to_numpy(zero_copy_only=False) for name in KEY_GROUPS]
-    offsets, values = _lists_of_flags(np.stack(flags) if flags else np.zeros((0, n), bool))
-    groups = pa.ListArray.from_arrays(pa.array(offsets), pa.array(KEY_GROUPS, pa.string()).take(pa.array(values)))
-    kept = [c for c in table.column_names if not c.startswith("kg_")]
-    out = table.select(kept)
-    for i, field in enumerate(out.schema):
-        wanted = pa.dictionary(pa.int32() if field.name == "township" else pa.int8(), pa.string())
-        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            out = out.set_column(i, field.name, out[field.name].cast(pa.string()).dictionary_encode().cast(wanted))
-        elif pa.types.is_dictionary(field.type) and field.type != wanted:
-            out = out.set_column(i, field.name, out[field.name].cast(wanted))
-    return out.add_column(kept.index("household") + 1, "key_groups", groups)
-
-
 def decoded(table: pa.Table) -> pa.Table:
     """The table with its dictionary columns as plain values: two verdict tables hold the same rows
     when their decoded forms are equal, however each engine numbered its strings."""
@@ -336,13 +302,15 @@ def decoded(table: pa.Table) -> pa.Table:
 
 
 def verdict_rows(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
-    """The verdicts as the rows of `OUTPUT_COLUMNS`, the key groups built as a list by the engine
-    itself (in rulebook order): for an engine that writes the result where it runs (Spark, from its
+    """The verdicts as the rows of `OUTPUT_COLUMNS`, the lists built by the engine itself from their
+    flags (`verdict_lists`): for an engine that writes the result where it runs (Spark, from its
     executors) instead of handing it back."""
     t = verdict_table(tables, d, policy)
-    groups = ibis.array([ibis.ifelse(t[f"kg_{name}"], name, ibis.null("string")) for name in KEY_GROUPS])
-    groups = groups.filter(lambda group: group.notnull())
-    return t.select(*(groups.name(c) if c == "key_groups" else t[c] for c in OUTPUT_COLUMNS))
+    lists = {}
+    for name in LISTS:
+        items = ibis.array([ibis.ifelse(t[c], label, ibis.null("string")) for c, label in flag_columns(t.columns, name)])
+        lists[name] = items.filter(lambda item: item.notnull())
+    return t.select(*(lists[c].name(c) if c in lists else t[c] for c in OUTPUT_COLUMNS))
 
 
 def summary(t: ir.Table) -> ir.Table:
@@ -357,7 +325,7 @@ def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,
     the query (by default in one go; `parquet_register.run_by_person_ranges` runs it a range of people
     at a time)."""
     expr = verdict_table(tables, d, policy)
-    return with_key_groups(run(expr) if run else expr.to_pyarrow())
+    return with_lists(run(expr) if run else expr.to_pyarrow())
 
 
 def _all(conditions) -> ir.BooleanValue:

@@ -1,6 +1,6 @@
 """Running the rules over a register, and setting a reform beside the baseline.
 
-`simulate` returns one row per person (`hukou.store.columnar.OUTPUT_COLUMNS`). `compare` counts
+`simulate` returns one row per person (`hukou.store.verdict_lists.OUTPUT_COLUMNS`). `compare` counts
 the eligible by township, route and key group under both policies, and lists whose verdict changes.
 """
 
@@ -23,7 +23,8 @@ from numba.core.errors import NumbaError
 
 from hukou.policy.policy_file import Policy
 from hukou.store import rule_kernel, sorted_facts
-from hukou.store.columnar import rules_table, summary, verdict_rows, verdicts, with_key_groups
+from hukou.store.columnar import rules_table, summary, verdict_rows, verdicts
+from hukou.store.verdict_lists import is_flag, with_lists
 from hukou.registry.fact_tables import SCHEMAS
 from hukou.store.parquet_register import RangeReader, open_register, people_count, person_ranges, run_by_person_ranges
 
@@ -40,7 +41,7 @@ def simulate(register: str | Path, d: date, policy: Policy, engine: str = "nativ
     in DuckDB; `spark` runs the same expressions on Spark (`spark_register`), where the register may
     also be a location like `hdfs://…` or `s3a://…`. Over a database URL, `native` reads the fact
     tables into memory and evaluates them there; `duckdb` runs the expressions in the database
-    (PostgreSQL) or in DuckDB over the tables read (SQLite). Every engine returns the same table (`columnar.OUTPUT_COLUMNS`, strings as dictionaries)."""
+    (PostgreSQL) or in DuckDB over the tables read (SQLite). Every engine returns the same table (`verdict_lists.OUTPUT_COLUMNS`, strings as dictionaries)."""
     if engine not in ENGINES:
         from hukou.policy.errors import InputError
 
@@ -131,14 +132,15 @@ class RulesInMemory:
             return self._on_duckdb(people, registered, facts)
         if not registered.all():
             outputs = [o.take(np.flatnonzero(registered)) for o in outputs]
-        flags = [o.values if o.known is None else o.values & o.known for o in outputs if o.name.startswith("kg_")]
-        return with_key_groups(rule_kernel.to_table([o for o in outputs if not o.name.startswith("kg_")]), flags)
+        flags = {o.name: o.values if o.known is None else o.values & o.known for o in outputs if o.kind == "bool"
+                 and is_flag(o.name)}
+        return with_lists(rule_kernel.to_table([o for o in outputs if o.name not in flags]), flags)
 
 
     def _on_duckdb(self, people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact]) -> pa.Table:
         table = sorted_facts.as_table(people, registered, facts)
         con = ibis.duckdb.connect()
-        return with_key_groups(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow())
+        return with_lists(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow())
 
 
 def rules_in_memory(people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact], d: date,
