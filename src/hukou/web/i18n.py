@@ -155,7 +155,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "due": ("办结期限", "Due"),
     "overdue": ("已超期", "overdue"),
-    "overdue_count": ("有 %d 件已超过办结期限。", "%d cases are past their deadline."),
+    "overdue_count": ("有 %d 件已超过办结期限。", "Past their deadline: %d."),
     "calendar_incomplete": ("（节假日安排未公布，按周一至周五计算）", "(holidays not yet published: counted Monday to Friday)"),
     "submitted_at": ("提交时间", "Submitted"),
     "no_cases": ("暂无案件。", "No cases."),
