@@ -1,12 +1,16 @@
-"""What every command shares: one-line errors with exit status 2, and reading YAML or JSON files."""
+"""What every command shares: one-line errors with exit status 2, reading YAML or JSON files, and
+where the register is (`register_location`: one rule for every command)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 EXIT_INPUT = 2
+REGISTER_HELP = "A register folder (Parquet tables)."
+DATABASE_HELP = "A database URL (default: HUKOU_DATABASE_URL, else sqlite:///hukou.sqlite)."
 
 
 def fail(message: str) -> None:
@@ -35,3 +39,40 @@ def guard(fn):
         return fn()
     except InputError as exc:
         fail(exc.line())
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the register is: a Parquet folder (`folder`), or a database (`url`)."""
+
+    folder: str | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        if self.folder is not None:
+            return f"{Path(self.folder)}/"
+        from hukou.store.database import shown_url
+
+        return shown_url(self.url)
+
+
+def register_location(register: str | Path | None, database: str | None) -> Location:
+    """`--register FOLDER` or `--database URL`; with neither, HUKOU_DATABASE_URL when set, else
+    sqlite:///hukou.sqlite (`store.database.database_url`). Both at once is an input error."""
+    from hukou.policy.errors import InputError
+    from hukou.store.database import database_url
+
+    if register is not None and database is not None:
+        raise InputError("--register", "give a register folder (--register) or a database URL (--database), not both")
+    if register is not None:
+        return Location(folder=str(register))
+    return Location(url=database_url(database))
+
+
+def register_database(location: Location):
+    """The engine of a database location that holds the register's tables (else an input error)."""
+    from hukou.store.database import connect, require_register
+
+    engine = connect(location.url)
+    require_register(engine)
+    return engine

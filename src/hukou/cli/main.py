@@ -18,6 +18,7 @@ app = typer.Typer(help="hukou: settlement (落户) and residence-permit (居住�
 policy_app = typer.Typer(help="Policy files: test cases, lint, show beside the law.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 
+from hukou.cli.common import DATABASE_HELP, REGISTER_HELP  # noqa: E402
 from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document  # noqa: E402
 from hukou.cli.register_cmds import register_app, simulate, synth  # noqa: E402
 
@@ -30,8 +31,8 @@ app.command("synth")(synth)
 def check(
     file: Optional[Path] = typer.Argument(None, help="Facts about one person (RULEBOOK §2), YAML or JSON; - for stdin."),
     person: Optional[int] = typer.Option(None, "--person", help="Check a person of the register instead of a file."),
-    database: Optional[str] = typer.Option(None, "--database", help="With --person: database URL (default: HUKOU_DATABASE_URL)."),
-    register: Optional[Path] = typer.Option(None, "--register", help="With --person: a Parquet register folder instead."),
+    database: Optional[str] = typer.Option(None, "--database", help=f"{DATABASE_HELP} Only with --person."),
+    register: Optional[Path] = typer.Option(None, "--register", help=f"{REGISTER_HELP} Only with --person."),
     date_: Optional[str] = typer.Option(None, "--date", help="Evaluation date YYYY-MM-DD (default: today)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     lang: str = typer.Option("zh", "--lang", help="zh or en (text format)."),
@@ -57,10 +58,14 @@ def check(
             raise InputError("--date", str(exc)) from None
         if (file is None) == (person is None):
             raise InputError("FILE", "give a facts file, or --person ID for a person of the register")
+        if file is not None and (register, database) != (None, None):
+            raise InputError("--register" if register is not None else "--database",
+                             "only with --person (a facts file is read as it is)")
         if person is not None:
+            from hukou.cli.common import register_location
             from hukou.cli.register_cmds import person_facts
 
-            data = person_facts(person, d, register, database)
+            data = person_facts(person, d, register_location(register, database))
         else:
             data = read_document(sys.stdin.read(), "<stdin>") if str(file) == "-" else _read_document(file)
         try:

@@ -1,4 +1,7 @@
-"""`hukou simulate`, `hukou synth` and `hukou register …`: the rules over a whole register."""
+"""`hukou simulate`, `hukou synth` and `hukou register …`: the rules over a whole register.
+
+Every command finds the register by one rule (`common.register_location`): `--register FOLDER` or
+`--database URL`, else HUKOU_DATABASE_URL, else sqlite:///hukou.sqlite."""
 
 from __future__ import annotations
 
@@ -9,11 +12,10 @@ from typing import Optional
 
 import typer
 
-from hukou.cli.common import guard, read_document
+from hukou.cli.common import (DATABASE_HELP, REGISTER_HELP, Location, guard, read_document, register_database,
+                              register_location)
 
 register_app = typer.Typer(help="The population register: facts of one person, import and export.", no_args_is_help=True)
-
-DEFAULT_REGISTER = Path("register")
 
 
 def _date(value: str):
@@ -28,8 +30,8 @@ def _date(value: str):
 
 def simulate(
     date_: str = typer.Option(..., "--date", help="Evaluation date YYYY-MM-DD."),
-    register: Optional[str] = typer.Option(None, "--register", help="Register folder (Parquet tables); with --engine spark also hdfs://… or s3a://…."),
-    database: Optional[str] = typer.Option(None, "--database", help="Or a database URL (default: HUKOU_DATABASE_URL)."),
+    register: Optional[str] = typer.Option(None, "--register", help=f"{REGISTER_HELP} With --engine spark also hdfs://… or s3a://…."),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
     engine: str = typer.Option("native", "--engine", help="native (compiled loops in memory, every core), duckdb (SQL), or spark: the same rules on Spark over a Parquet register (docs/scale.md)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write one row per person to this Parquet file."),
@@ -46,11 +48,9 @@ def simulate(
         from hukou.policy.reform import apply_reform
         from hukou.store.simulation import compare, simulate as run, simulate_on_spark_to, summary_of, write_verdicts
 
-        from hukou.store.database import database_url
-
         console = Console()
         d = _date(date_)
-        source = str(register) if register is not None else database_url(database)
+        source = _readable(register_location(register, database))
         baseline_policy = load(policy)
         if reform is not None:  # a bad reform file is reported before the long run, not after it
             reform_doc = read_document(reform)
@@ -116,16 +116,23 @@ def _print_comparison(console, result, title: str) -> None:
                       f"{row['settlement_after']}/{row['route_after'] or '—'} ({row['failed_rule_after'] or ''})")
 
 
-def person_facts(person: int, d, register: Optional[Path], database: Optional[str]) -> dict:
-    """Facts from a Parquet register folder when one is named, else from the database."""
-    if register is not None:
+def _readable(location: Location) -> str:
+    """The register's folder, or its database's URL once the database is seen to hold the register."""
+    if location.folder is not None:
+        return location.folder
+    register_database(location)
+    return location.url
+
+
+def person_facts(person: int, d, location: Location) -> dict:
+    """One person's facts at d, from a Parquet register folder or from the register's database."""
+    if location.folder is not None:
         from hukou.store.parquet_register import person_facts as from_folder
 
-        return from_folder(register, person, d)
-    from hukou.store.database import connect
+        return from_folder(location.folder, person, d)
     from hukou.store.database import person_facts as from_database
 
-    return from_database(connect(database), person, d)
+    return from_database(register_database(location), person, d)
 
 
 def _side_by_side(title: str, label: str, rows):
@@ -143,26 +150,28 @@ def _side_by_side(title: str, label: str, rows):
 def register_facts(
     person: int = typer.Option(..., "--person", help="Person id in the register."),
     date_: str = typer.Option(..., "--date", help="Date YYYY-MM-DD."),
-    register: Optional[Path] = typer.Option(None, "--register", help="Register folder (Parquet tables)."),
-    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+    register: Optional[Path] = typer.Option(None, "--register", help=REGISTER_HELP),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Print one person's RULEBOOK §2 facts at a date, as JSON (feed it to `hukou check -`)."""
 
     def body():
-        typer.echo(json.dumps(person_facts(person, _date(date_), register, database), ensure_ascii=False, indent=2))
+        facts = person_facts(person, _date(date_), register_location(register, database))
+        typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
 
     guard(body)
 
 
 @register_app.command("init")
-def register_init(database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL).")) -> None:
+def register_init(database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP)) -> None:
     """Create or upgrade the register's database schema (Alembic migrations)."""
 
     def body():
-        from hukou.store.database import connect, database_url, migrate
+        from hukou.store.database import connect, migrate
 
-        migrate(connect(database))
-        typer.echo(f"register schema is up to date at {database_url(database)}")
+        location = register_location(None, database)
+        migrate(connect(location.url))
+        typer.echo(f"register schema is up to date at {location}")
 
     guard(body)
 
@@ -170,8 +179,10 @@ def register_init(database: Optional[str] = typer.Option(None, "--database", hel
 def synth(
     residents: int = typer.Option(607_441, "--residents", help="How many residents (the 2020 census: 607,441)."),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same city."),
-    out: str = typer.Option(str(DEFAULT_REGISTER), "--out",
-                            help="A folder (Parquet tables) or a database URL (sqlite:///…, postgresql://…)."),
+    register: Optional[Path] = typer.Option(None, "--register", help=REGISTER_HELP),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
+    out: Optional[str] = typer.Option(None, "--out", help="The older spelling of --register FOLDER or --database URL "
+                                                          "(a folder, or a URL with ://)."),
 ) -> None:
     """Generate a synthetic Changji calibrated to the 2020 census, and write it as a register."""
 
@@ -184,6 +195,8 @@ def synth(
 
         if residents < 1:
             raise InputError("--residents", f"expected a positive number (got {residents})")
+        location = register_location(*_out_as_location(out, register, database))
+        engine = _migrated(location) if location.url is not None else None  # a bad URL fails before generating
         steps = ["people", "hukou", "residence", "education", "work", "housing", "family", "households", "three rights"]
         started = time.perf_counter()
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()) as progress:
@@ -193,23 +206,40 @@ def synth(
                 progress.update(task, description=f"generating: {label}", advance=1 if label != "people" else 0)
 
             tables = generate(residents, seed, step)
-            progress.update(task, description=f"writing {out}", advance=1)
-            if "://" in out:
-                from hukou.store.database import connect, load_tables, migrate
+            progress.update(task, description=f"writing {location}", advance=1)
+            if engine is not None:
+                from hukou.store.database import load_tables
 
-                engine = connect(out)
-                migrate(engine)
                 load_tables(engine, tables, lambda name: progress.update(task, description=f"writing {name}"))
             else:
-                write_register(tables, out)
+                write_register(tables, location.folder)
             progress.update(task, description="done", completed=len(steps) + 1)
         s = summary(tables)
-        where = out if "://" in out else f"{Path(out)}/"
-        typer.echo(f"{residents:,} residents (seed {seed}) written to {where} in {time.perf_counter() - started:.1f} s: "
+        typer.echo(f"{residents:,} residents (seed {seed}) written to {location} in {time.perf_counter() - started:.1f} s: "
                    f"{s['urban_share']:.2%} living in urban places, hukou urbanization {s['hukou_urbanization']:.2%} "
                    f"on the census day")
 
     guard(body)
+
+
+def _out_as_location(out: Optional[str], register: Optional[Path], database: Optional[str]):
+    """synth's older `--out FOLDER|URL`, as (register, database)."""
+    from hukou.policy.errors import InputError
+
+    if out is None:
+        return register, database
+    if register is not None or database is not None:
+        raise InputError("--out", "give --register FOLDER or --database URL (--out is their older spelling), not both")
+    return (None, out) if "://" in out else (out, None)
+
+
+def _migrated(location: Location):
+    """The location's database, its schema brought up to date."""
+    from hukou.store.database import connect, migrate
+
+    engine = connect(location.url)
+    migrate(engine)
+    return engine
 
 
 def _check_format(fmt: str) -> None:
@@ -223,14 +253,14 @@ def _check_format(fmt: str) -> None:
 def register_import(
     folder: Path = typer.Argument(..., help="Folder with one file per table (people.csv, hukou.csv, …)."),
     fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
-    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Import a register: every row is checked first; with any problem nothing is written."""
 
     def body():
         from hukou.policy.errors import InputError
         from hukou.registry.imports import MAX_PROBLEMS, read_register
-        from hukou.store.database import connect, database_url, load_tables, migrate
+        from hukou.store.database import load_tables
 
         _check_format(fmt)
         if not folder.is_dir():
@@ -242,11 +272,10 @@ def register_import(
             more = " (stopped counting)" if len(problems) >= MAX_PROBLEMS else ""
             typer.echo(f"error: {len(problems)} problem(s){more}; nothing was imported", err=True)
             raise typer.Exit(2)
-        engine = connect(database)
-        migrate(engine)
-        load_tables(engine, tables)
+        location = register_location(None, database)
+        load_tables(_migrated(location), tables)
         counts = ", ".join(f"{t.num_rows:,} {name}" for name, t in tables.items() if name != "identity")
-        typer.echo(f"imported into {database_url(database)} in one transaction: {counts}")
+        typer.echo(f"imported into {location} in one transaction: {counts}")
 
     guard(body)
 
@@ -255,17 +284,17 @@ def register_import(
 def register_export(
     out: Path = typer.Option(..., "--out", help="Folder to write, one file per table."),
     fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
-    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Export the register's tables (the same layout `register import` reads)."""
 
     def body():
         from hukou.registry.fact_tables import TABLES
-        from hukou.store.database import connect, read_tables
+        from hukou.store.database import read_tables
         from hukou.store.parquet_register import write_files
 
         _check_format(fmt)
-        tables = read_tables(connect(database), TABLES)
+        tables = read_tables(register_database(register_location(None, database)), TABLES)
         write_files(tables, out, fmt)
         typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
 

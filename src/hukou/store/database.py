@@ -1,5 +1,6 @@
 """The register's database: connecting (SQLite in WAL mode by default, PostgreSQL in production),
-migrating with Alembic, bulk-loading a generated or imported register, and one person's facts at D.
+checking that it holds the register, migrating with Alembic, bulk-loading a generated or imported
+register, and one person's facts at D.
 
 The URL comes from `--database`, else `HUKOU_DATABASE_URL`, else `sqlite:///hukou.sqlite`.
 """
@@ -10,10 +11,12 @@ import os
 import threading
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any, Callable
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy.exc import OperationalError
 
 from hukou.policy.errors import InputError, redacted
 from hukou.registry.person_facts import ORDER, facts_at
@@ -29,6 +32,14 @@ def database_url(url: str | None = None) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def shown_url(url) -> str:
+    """A URL (text or SQLAlchemy's) fit for a message: the password, if any, as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: shown as given, ID numbers masked
+        return redacted(url)
 
 
 def connect(url: str | None = None) -> Engine:
@@ -54,6 +65,27 @@ def connect(url: str | None = None) -> Engine:
         def _begin(conn):  # take the write lock at the start: what a transaction read stays true until it commits
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     return engine
+
+
+def require_register(engine: Engine) -> None:
+    """An input error, saying how to make them, unless the database holds the register's tables."""
+    missing = _missing_tables(engine)
+    if missing:
+        what = "no register tables" if len(missing) == len(LOAD_ORDER) else f"no table {', '.join(missing)}"
+        raise InputError("", f"the database has {what}; run `hukou register init` or `hukou synth --database URL` first",
+                         shown_url(engine.url))
+
+
+def _missing_tables(engine: Engine) -> list[str]:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not Path(database).exists():
+        return list(LOAD_ORDER)  # not connected to: SQLite would create an empty file
+    try:
+        names = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        message = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise InputError("", f"cannot connect: {redacted(message)}", shown_url(engine.url)) from None
+    return [name for name in LOAD_ORDER if name not in names]
 
 
 WRITE_WAIT_S = 10.0  # as long as SQLite's busy_timeout
