@@ -40,7 +40,8 @@ HOST = "127.0.0.1"
 SQLITE_DEFAULT = "sqlite:////tmp/hukou-bench-load.sqlite"
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1/hukou_bench_load"
 REGISTER_PEOPLE = 1_000
-USER, PASSWORD = "bench-applicant", "bench-applicant-password"
+APPLICANTS = 50  # accounts bound to people of the register, each submitting for themselves
+PASSWORD = "bench-applicant-password"
 TOWNSHIP = "652301001"
 ELIGIBILITY_FACTS = {
     "birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False},
@@ -79,8 +80,10 @@ def prepare_database(url: str) -> None:
         admin.close()
     engine = connect(url)
     migrate(engine)
-    load_tables(engine, generate(REGISTER_PEOPLE, seed=7))
-    create_user(engine, USER, PASSWORD, "applicant")
+    tables = generate(REGISTER_PEOPLE, seed=7)
+    load_tables(engine, tables)
+    for i, number in enumerate(tables["identity"]["id_number"].to_pylist()[:APPLICANTS]):
+        create_user(engine, f"bench-{i}", PASSWORD, "applicant", id_number=number)
     engine.dispose()
 
 
@@ -154,10 +157,14 @@ def start_server(url: str, workers: int) -> Server:
     raise SystemExit(f"the server did not answer within 60 s:\n{log.read_text()[-3000:]}")
 
 
-def sign_in(port: int) -> str:
-    form = urllib.parse.urlencode({"username": USER, "password": PASSWORD}).encode()
-    with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/token", data=form, timeout=10) as r:
-        return json.load(r)["access_token"]
+def sign_in(port: int) -> list[str]:
+    """A token for each bench applicant."""
+    tokens = []
+    for i in range(APPLICANTS):
+        form = urllib.parse.urlencode({"username": f"bench-{i}", "password": PASSWORD}).encode()
+        with urllib.request.urlopen(f"http://{HOST}:{port}/api/v1/token", data=form, timeout=10) as r:
+            tokens.append(json.load(r)["access_token"])
+    return tokens
 
 
 # -- the client ------------------------------------------------------------------------------------
@@ -173,11 +180,11 @@ def eligibility_requests():
     return lambda conn, i: req
 
 
-def submission_requests(token: str, run: str):
-    """Each request's bytes: one of a few bodies (different people), and a unique Idempotency-Key."""
-    bodies = [json.dumps({"kind": "settlement", "person_id": pid, "township": TOWNSHIP, "adult_followers": []}).encode()
-              for pid in range(1, 51)]
-    prefix = [_request("/api/v1/applications", b, {"Authorization": f"Bearer {token}"}) for b in bodies]
+def submission_requests(tokens: list[str], run: str):
+    """Each request's bytes: one of the bench applicants (people of the register, whose facts are the
+    register's) applying for settlement, with a unique Idempotency-Key."""
+    body = json.dumps({"kind": "settlement", "township": TOWNSHIP}).encode()
+    prefix = [_request("/api/v1/applications", body, {"Authorization": f"Bearer {token}"}) for token in tokens]
     # the key goes last among the headers: split the built request where the headers end
     parts = [(p[:p.index(b"\r\n\r\n")], p[p.index(b"\r\n\r\n"):]) for p in prefix]
 
@@ -271,17 +278,20 @@ def run_phase(name: str, server: Server, make, connections: int, warmup: float, 
 def check_store(url: str, created: int) -> str | None:
     """What is wrong with the store after the submissions, or None: the audit chain is whole and
     every 201 left exactly one case."""
-    from hukou.store.case_store import CaseStore, verify_audit
+    from sqlalchemy import text
+
+    from hukou.store.audit_log import verify_log
     from hukou.store.database import connect
 
     engine = connect(url)
     try:
-        broken = verify_audit(engine)
-        cases = CaseStore(engine).count()
+        broken = verify_log(engine)
+        with engine.connect() as conn:
+            cases = conn.execute(text("SELECT count(*) FROM cases")).scalar()
     finally:
         engine.dispose()
     if broken is not None:
-        return f"the audit chain breaks at entry {broken}"
+        return f"the audit chain breaks: {broken.line()}"
     if cases != created:
         return f"{cases} cases in the store for {created} submissions answered 201"
     return None
@@ -335,12 +345,12 @@ def main() -> int:
             prepare_database(url)
             server = start_server(url, workers)
             try:
-                token = sign_in(server.port)
+                tokens = sign_in(server.port)
                 if measure_eligibility:
                     r = run_phase("eligibility", server, eligibility_requests(), args.connections, args.warmup, args.seconds)
                     print(line(f"eligibility ({workers} worker(s)), run {n + 1}", r))
                     elig.append(r)
-                r = run_phase("submit", server, submission_requests(token, f"r{n}"), args.connections, args.warmup,
+                r = run_phase("submit", server, submission_requests(tokens, f"r{n}"), args.connections, args.warmup,
                               args.seconds)
                 print(line(f"submissions on {backend} ({workers} worker(s)), run {n + 1}", r))
                 runs.append(r)

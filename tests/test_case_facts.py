@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -52,12 +50,13 @@ def test_the_canonical_form_gives_the_same_verdict(changji, person, d):
 
 
 def test_the_latest_facts_given_on_a_case_win():
-    t = datetime(2020, 3, 2, 9)
-    c = C.Case("c", "settlement", (C.Action(C.SUBMITTED, t, "alice", "applicant", {"facts": {"v": 1}}),))
+    from casework_people import act, p1, run, submission, then, wang
+
+    c = run("settlement", act(C.SUBMITTED, wang, **submission(facts={"v": 1})))
     assert latest_facts(c) == {"v": 1}
-    c = C.append(c, C.Action(C.MATERIALS_REQUESTED, t, "p1", "police_station", {"items": ["housing"]}), c.version)
-    c = C.append(c, C.Action(C.MATERIALS_PROVIDED, t, "alice", "applicant", {"items": ["housing"]}), c.version)
+    c = then(c, act(C.MATERIALS_REQUESTED, p1, items=["housing"]))
+    c = then(c, act(C.MATERIALS_PROVIDED, wang, items=["housing"]))
     assert latest_facts(c) == {"v": 1}  # materials without facts change nothing
-    c = C.append(c, C.Action(C.MATERIALS_PROVIDED, t, "alice", "applicant", {"facts": {"v": 2}}), c.version)
+    c = then(c, act(C.MATERIALS_PROVIDED, wang, facts={"v": 2}))
     assert latest_facts(c) == {"v": 2}
-    assert latest_facts(C.Case("d", "settlement", (C.Action(C.SUBMITTED, t, "bob", "applicant", {}),))) is None
+    assert latest_facts(run("settlement", act(C.SUBMITTED, wang, **submission()))) is None

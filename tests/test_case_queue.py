@@ -7,72 +7,87 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import event, insert
 
+from casework_people import OTHER, TOWN, id_number, p1, p2, wang
 from hukou.cases import case as C
-from hukou.cases.access import Viewer
-from hukou.cases.deadlines import permit_deadline, settlement_deadline
+from hukou.cases.deadlines import TimeLimits, permit_deadline, settlement_deadline
+from hukou.cases.viewer import Viewer
+from hukou.policies import load
+from hukou.services.casework import Application, Casework
+from hukou.store import case_queue
 from hukou.store import schema as S
-from hukou.store.case_store import CaseStore
 from hukou.store.database import connect, migrate
+from hukou.store.unit_of_work import UnitOfWork
 
 TODAY = date(2020, 3, 2)
-TOWN, OTHER = "652301001", "652301002"
-P1, P2 = Viewer("p1", "police_station", TOWN), Viewer("p2", "police_station", OTHER)
+FACTS = {"birth_date": "1990-03-07", "hukou": {"place": "622425", "urban": False}}
 
 
 def at(day: date, hour=9) -> datetime:
     return datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)
 
 
-def _case(store, kind, who, submitted, accepted=None, *, end=None, key=None, township=TOWN):
-    case, _ = store.submit(kind, C.Action(C.SUBMITTED, at(submitted), who, "applicant", {}), key or f"{who}-{submitted}",
-                           township=township)
+def person(name: str) -> Viewer:
+    return Viewer(name, "applicant", id_number=id_number(f"622425199{sum(map(ord, name)) % 10}0101{len(name):02d}1"))
+
+
+def _case(cw, kind, who, submitted, accepted=None, *, end=None, township=TOWN):
+    case, _ = cw.submit(who, Application(kind, township, FACTS), f"{who.username}-{submitted}-{kind}", at(submitted))
+    station = p1 if township == TOWN else p2
     if accepted:
-        case = store.act(case.id, C.Action(C.ACCEPTED, at(accepted), "p1", "police_station", {}), case.version)
+        case = cw.act(station, case.id, C.ACCEPTED, {}, case.version, at(accepted)).case
     if end == C.WITHDRAWN:
-        case = store.act(case.id, C.Action(C.WITHDRAWN, at(TODAY), who, "applicant", {}), case.version)
+        case = cw.act(who, case.id, C.WITHDRAWN, {}, case.version, at(TODAY)).case
     return case
 
 
 @pytest.fixture()
-def store(tmp_path):
+def cw(tmp_path):
     engine = connect(f"sqlite:///{tmp_path / 'queue.sqlite'}")
     migrate(engine)
-    return CaseStore(engine)
+    return Casework(engine, load("changji-2018"))
 
 
-def test_overdue_first_then_by_due_date_then_by_submission(store):
-    late_settlement = _case(store, "settlement", "alice", date(2020, 1, 2), date(2020, 1, 2))
-    late_permit = _case(store, "residence_permit", "bob", date(2020, 2, 9), date(2020, 2, 10))
-    permit = _case(store, "residence_permit", "carol", date(2020, 2, 24), date(2020, 2, 25))
-    waiting_new = _case(store, "settlement", "dan", date(2020, 2, 28))
-    waiting_old = _case(store, "student_move", "erin", date(2020, 2, 1))
-    _case(store, "settlement", "alice", date(2020, 2, 3), date(2020, 2, 3), end=C.WITHDRAWN)
-    elsewhere = _case(store, "settlement", "fay", date(2020, 1, 2), date(2020, 1, 2), township=OTHER)
+def queue(cw, viewer, limits=TimeLimits(), limit=200):
+    with UnitOfWork(cw.engine) as uow:
+        return case_queue.queue(uow.session, viewer, TODAY, limits, limit)
 
-    items = store.queue(P1, TODAY, 20)
+
+def test_overdue_first_then_by_due_date_then_by_submission(cw):
+    alice, bob, carol, dan, erin, fay = (person(n) for n in ("alice", "bob", "carol", "dan", "erin", "fay"))
+    late_settlement = _case(cw, "settlement", alice, date(2020, 1, 2), date(2020, 1, 2))
+    late_permit = _case(cw, "residence_permit", bob, date(2020, 2, 9), date(2020, 2, 10))
+    permit = _case(cw, "residence_permit", carol, date(2020, 2, 24), date(2020, 2, 25))
+    waiting_new = _case(cw, "settlement", dan, date(2020, 2, 28))
+    waiting_old = _case(cw, "student_move", erin, date(2020, 2, 1))
+    _case(cw, "settlement", alice, date(2020, 2, 3), date(2020, 2, 3), end=C.WITHDRAWN)
+    elsewhere = _case(cw, "settlement", fay, date(2020, 1, 2), date(2020, 1, 2), township=OTHER)
+
+    items = queue(cw, p1)
     assert [i.id for i in items] == [late_settlement.id, late_permit.id, permit.id, waiting_old.id, waiting_new.id]
     assert [i.overdue for i in items] == [True, True, False, False, False]
     assert items[0].due == settlement_deadline(date(2020, 1, 2), 20).due == date(2020, 2, 6)  # Spring Festival
     assert items[1].due == permit_deadline(date(2020, 2, 10)).due and items[3].due is None
-    assert items[0].next_actions == (C.MATERIALS_PROVIDED, C.REVIEWED)  # for a police station
+    assert items[0].next_actions == (C.CONSENT_RECORDED, C.MATERIALS_PROVIDED, C.REVIEWED)  # for a police station
     assert items[1].next_actions == (C.DEADLINE_EXTENDED, C.MATERIALS_PROVIDED, C.REVIEWED)  # a permit may be extended
     assert items[3].kind == "student_move" and items[3].status == C.SUBMITTED and items[3].township == TOWN
-    assert [i.id for i in store.queue(P2, TODAY, 20)] == [elsewhere.id]
-    assert store.queue(P1, TODAY, 20, limit=2) == items[:2]
+    assert [i.id for i in queue(cw, p2)] == [elsewhere.id]
+    assert queue(cw, p1, limit=2) == items[:2]
     # a longer decision period moves the settlement's due date past today
-    assert not store.queue(P1, TODAY, 60)[-1].overdue and store.queue(P1, TODAY, 60)[0].id == late_permit.id
+    assert not queue(cw, p1, TimeLimits(60))[-1].overdue and queue(cw, p1, TimeLimits(60))[0].id == late_permit.id
 
 
-def test_applicants_see_all_their_own_cases_and_departments_none(store):
-    mine = _case(store, "settlement", "alice", date(2020, 1, 2), date(2020, 1, 2))
-    withdrawn = _case(store, "settlement", "alice", date(2020, 2, 3), end=C.WITHDRAWN)
-    _case(store, "settlement", "bob", date(2020, 1, 2))
-    items = store.queue(Viewer("alice", "applicant", None), TODAY, 20)
+def test_applicants_see_all_their_own_cases_and_departments_none(cw):
+    alice = person("alice")
+    mine = _case(cw, "settlement", alice, date(2020, 1, 2), date(2020, 1, 2))
+    withdrawn = _case(cw, "settlement", alice, date(2020, 2, 3), end=C.WITHDRAWN)
+    _case(cw, "settlement", wang, date(2020, 1, 2))
+    items = queue(cw, alice)
     assert [i.id for i in items] == [mine.id, withdrawn.id]
     assert items[0].next_actions == (C.CONSENT_RECORDED, C.MATERIALS_PROVIDED, C.WITHDRAWN)
     assert items[1].status == C.WITHDRAWN and items[1].next_actions == ()
-    assert store.queue(Viewer("d", "department", None), TODAY, 20) == []
-    assert len(store.queue(Viewer("a", "county_approver", None), TODAY, 20)) == 2  # the withdrawn case is done
+    assert queue(cw, Viewer("d", "department")) == []
+    assert queue(cw, Viewer("nobody", "applicant")) == []  # an account bound to no one
+    assert len(queue(cw, Viewer("a", "county_approver", city_wide=True))) == 2  # the withdrawn case is done
 
 
 def _bulk(engine, n, start=0):
@@ -91,16 +106,16 @@ def _bulk(engine, n, start=0):
         conn.execute(insert(S.CaseActionRow), actions)
 
 
-def test_the_queue_takes_the_same_few_queries_for_ten_cases_or_three_thousand(store):
+def test_the_queue_takes_the_same_few_queries_for_ten_cases_or_three_thousand(cw):
     statements = []
-    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    _bulk(store.engine, 10)
+    event.listen(cw.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    _bulk(cw.engine, 10)
     statements.clear()
-    assert len(store.queue(P1, TODAY, 20)) == 10
+    assert len(queue(cw, p1)) == 10
     few = len(statements)
-    _bulk(store.engine, 2990, start=10)
+    _bulk(cw.engine, 2990, start=10)
     statements.clear()
-    items = store.queue(P1, TODAY, 20, limit=5000)
+    items = queue(cw, p1, limit=5000)
     assert len(items) == 3000 and len(statements) == few <= 3
     dues = [(not i.overdue, i.due) for i in items]
     assert dues == sorted(dues) and items[0].overdue and not items[-1].overdue

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hukou import __version__
 from hukou.api import applications, problems, reports
+from hukou.api.models import HealthOut, VerdictOut
 from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
@@ -34,16 +35,18 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     problems.install(app)
     default_policy = policy
     app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
-    app.state.case_store = _lazy_store(database, policy)
+    app.state.casework = _lazy_casework(database, policy)
     app.include_router(applications.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("hukou.web", "static")]), name="static")
 
-    @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)")
+    @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)",
+              operation_id="check_eligibility", response_model=VerdictOut)
     async def eligibility(
-        date_: Optional[str] = Query(None, alias="date", description="Evaluation date YYYY-MM-DD (default: today)"),
-        policy: Optional[str] = Query(None, description="A shipped policy name (default: the city's)"),
+        date_: Optional[str] = Query(None, alias="date", max_length=10,
+                                     description="Evaluation date YYYY-MM-DD (default: today)"),
+        policy: Optional[str] = Query(None, max_length=100, description="A shipped policy name (default: the city's)"),
         facts: Any = Body(None, examples=[FACTS_EXAMPLE], description="RULEBOOK §2 facts"),
     ) -> dict[str, Any]:
         try:
@@ -56,7 +59,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
             raise InputError("", "expected a JSON object of facts about a person")
         return check(facts, d, load(policy or default_policy))
 
-    @app.get("/api/v1/health", tags=["service"], summary="Liveness")
+    @app.get("/api/v1/health", tags=["service"], summary="Liveness", operation_id="health", response_model=HealthOut)
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
@@ -64,20 +67,19 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
 
 
 
-def _lazy_store(database: str | None, policy: str):
-    """The case store, connected and migrated on first use (the eligibility check needs no database)."""
+def _lazy_casework(database: str | None, policy: str):
+    """The casework services, connected and migrated on first use (the eligibility check needs no database)."""
     holder: dict = {}
 
     def get():
-        if "store" not in holder:
-            from hukou.store.case_store import CaseStore
+        if "casework" not in holder:
+            from hukou.services.casework import Casework
             from hukou.store.database import connect, migrate
 
             engine = connect(database)
             migrate(engine)
-            rules = load(policy)
-            holder["store"] = CaseStore(engine, rules.city.code, rules)
-        return holder["store"]
+            holder["casework"] = Casework(engine, load(policy))
+        return holder["casework"]
 
     return get
 

@@ -9,10 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hukou.cases.case import CaseError
-from hukou.policy.errors import InputError, field_path
+from hukou.cases.case import ACTION_TYPES, CaseError
+from hukou.policy.errors import InputError, describe, field_path
 
 PROBLEM = "application/problem+json"
+_UNION_TAGS = frozenset(ACTION_TYPES) | {"".join(w.capitalize() for w in t.split("_")) + "Action" for t in ACTION_TYPES}
 
 
 def problem(status: int, title: str, detail: str, field: str | None = None, **extra: Any) -> JSONResponse:
@@ -29,8 +30,9 @@ PROBLEM_SCHEMA = {
                    "field": {"type": "string", "description": "The input at fault, as a dotted path (\"\": all of it)"}},
 }
 PROBLEMS = {400: "The body is not JSON (or not the form) it should be", 401: "Not signed in, or the token is unknown",
+            403: "Signed in, but not yours to do (role, jurisdiction, separation of duties)",
             404: "No such case, or not one the signed-in user may see",
-            409: "Someone acted on the case at the same moment", 422: "Invalid input: the field names it"}
+            409: "Not possible now, or someone acted on the case at the same moment", 422: "Invalid input: the field names it"}
 
 
 def _statuses(path: str, method: str, operation: dict) -> list[int]:
@@ -39,11 +41,14 @@ def _statuses(path: str, method: str, operation: dict) -> list[int]:
     codes = [422]
     if "requestBody" in operation:
         codes.append(400)
-    if "/applications" in path or path.endswith("/token"):
+    signed_in = "/applications" in path or "/reports" in path or path.endswith("/purposes")
+    if signed_in or path.endswith("/token"):
         codes.append(401)
+    if signed_in and not path.endswith("/purposes"):
+        codes.append(403)
     if "{case_id}" in path:
         codes.append(404)
-    if path.endswith("/actions"):
+    if path.endswith("/actions") or (path.endswith("/applications") and method == "post"):
         codes.append(409)
     return sorted(codes)
 
@@ -87,11 +92,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
-        first = exc.errors()[0]
+        errors = exc.errors()
+        first = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])  # as from_validation
         loc = [p for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        if loc and loc[0] in _UNION_TAGS:  # the branch of the action union, not a field
+            loc = loc[1:]
         kind = first.get("type", "")
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            loc = [*loc, "type"]
         status = 400 if kind in ("json_invalid",) else 422
-        return problem(status, "Invalid request", first.get("msg", "invalid"), field_path(loc))  # "": the whole body
+        return problem(status, "Invalid request", describe(first), field_path(loc))  # "": the whole body
 
     from hukou.api.applications import Forbidden, Unauthorized
 

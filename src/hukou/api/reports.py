@@ -1,29 +1,31 @@
-"""Reports over casework, for those who oversee it: rejections that overrode the rules' verdict
-(§五: no hidden thresholds). Reading a report is logged like reading a case.
+"""Reports over casework, for those who oversee it: decisions that went against the rules' verdict
+(rejecting an eligible person, approving one the rules do not find eligible; §五: no hidden
+thresholds). Reading a report is logged like reading a case, with its purpose.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Optional
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
-from hukou.api.applications import Forbidden, current_viewer
-from hukou.cases.access import OVERSIGHT, Viewer
+from hukou.api.applications import Purpose, current_viewer
+from hukou.api.models import OverrideOut, OverridesOut
+from hukou.cases.access import Viewer
+from hukou.cases.purposes import checked_purpose
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
-@router.get("/overridden-rejections", summary="Rejections of people the rules found eligible (the read is logged)")
-def overridden_rejections(request: Request, viewer: Viewer = Depends(current_viewer),
-                          purpose: str = Header("oversight", alias="X-Purpose")) -> dict[str, Any]:
-    if viewer.role not in OVERSIGHT:
-        raise Forbidden(f"only {', '.join(sorted(OVERSIGHT))} may read this report")
-    store = request.app.state.case_store()
-    items = store.overridden_rejections()
-    store.log_read(viewer.username, "report.overridden_rejections", f"{len(items)} rejections", purpose, datetime.now())
-    return {"items": [{"case": r.case_id, "kind": r.kind, "person_id": r.person_id, "township": r.township,
-                       "rejected_at": r.rejected_at.isoformat(), "rejected_by": r.rejected_by,
-                       "failed_rule": r.failed_rule, "reason": r.reason, "verdict_date": r.verdict_date,
-                       "second_approvers": list(r.second_approvers)} for r in items]}
+@router.get("/overrides", summary="Decisions against the rules' verdict, with their second approvers (the read is logged)",
+            operation_id="report_overrides", response_model=OverridesOut)
+def overrides(request: Request, viewer: Viewer = Depends(current_viewer), purpose: Optional[str] = Purpose) -> OverridesOut:
+    found = request.app.state.casework().overrides(viewer, checked_purpose(viewer.role, purpose, "X-Purpose")
+                                                   if viewer.role != "applicant" else None, datetime.now())
+    return OverridesOut(items=[OverrideOut(case=o.case_id, kind=o.kind, township=o.township, decision=o.decision,
+                                           decided_at=o.decided_at, decided_by=o.decided_by,
+                                           verdict_status=o.verdict_status, verdict_date=o.verdict_date,
+                                           failed_rule=o.failed_rule, reason=o.reason,
+                                           second_approvers=list(o.second_approvers), effective=o.effective)
+                                for o in found])

@@ -1,23 +1,38 @@
-"""A case is an append-only log of actions; everything else about it is derived from the log.
+"""A case is an append-only log of actions; everything else about it is derived from the log (pure).
 
-Kinds: `settlement` (a principal with followers), `residence_permit` (apply, issue, then yearly
-endorsement, replacement and cancellation), `student_move` (a rural student's move to the college's collective household) and
-`graduate_move` (back to the place of origin or to the place of work). `next_actions(case, role)` says
-what may happen next and by whom; `append(case, action, expected_version)` checks the action against
-the log and returns the longer log, or raises naming what is wrong. Nothing here touches storage:
-the store writes the appended action in one transaction (see the casework issue).
+Kinds: `settlement` (an applicant with followers), `residence_permit` (apply, issue, then yearly
+endorsement, replacement and cancellation), `student_move` (a rural student's move to the college's
+collective household) and `graduate_move` (to the place of work or back to the place of origin).
+
+`state(case)` reads the log; `next_actions(case, viewer)` says what that viewer may do now;
+`append(case, action, expected_version, actor)` checks an action against the log, its data against
+its model (`cases.actions`) and the actor against the case (whose consent, separation of duties),
+and returns the longer log or raises CaseError. The service writes the appended action in one
+transaction with its consequences (`cases.consequences`) and its audit entry.
+
+Who does what: the applicant (or a police station at the counter) submits; the police station
+accepts, asks for materials once, reviews, and registers or issues; a county approver who did not
+review decides; a decision against the rules' verdict (rejecting an eligible person, approving one
+who is not) needs a written reason and a second county approver, who names the decision.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from hukou.cases.actions import check_record
+from hukou.cases.errors import CaseError
+from hukou.cases.parties import APPLICANT, Party, consent_needed, moving, party_from_data, party_of
+from hukou.cases.viewer import Viewer
 from hukou.policy.endorsement import endorsement_status
+
+__all__ = ["CaseError", "Case", "Action", "State", "Decision", "state", "next_actions", "append"]
 
 KINDS = ("settlement", "residence_permit", "student_move", "graduate_move")
 ROLES = ("applicant", "police_station", "county_approver", "department", "leader", "auditor", "administrator")
+HUKOU_KINDS = frozenset({"settlement", "student_move", "graduate_move"})  # a hukou moves: each adult consents
 
 # The action types, in the order a case usually meets them.
 SUBMITTED = "submitted"
@@ -29,28 +44,23 @@ DEADLINE_EXTENDED = "deadline_extended"  # permit: to 30 days, with a reason (�
 REVIEWED = "reviewed"
 APPROVED = "approved"
 REJECTED = "rejected"
-SECOND_APPROVAL = "second_approval"  # needed to reject a person the rules find eligible
+SECOND_APPROVAL = "second_approval"  # names the decision against the verdict that it authorises
 REGISTERED = "registered"  # settlement, student or graduate move: the hukou moved
 ISSUED = "issued"  # residence permit: valid from here until cancelled
 ENDORSED = "endorsed"  # the yearly 签注 of an issued permit (第十条)
 REPLACED = "replaced"  # 补领 or 换领 of an issued permit, with a reason
 CANCELLED = "cancelled"  # 注销 of an issued permit, with a reason (for one: the holder settled)
 WITHDRAWN = "withdrawn"
+ACTION_TYPES = (SUBMITTED, CONSENT_RECORDED, ACCEPTED, MATERIALS_REQUESTED, MATERIALS_PROVIDED, DEADLINE_EXTENDED,
+                REVIEWED, APPROVED, REJECTED, SECOND_APPROVAL, REGISTERED, ISSUED, ENDORSED, REPLACED, CANCELLED,
+                WITHDRAWN)
+AWAITING_SECOND = "awaiting_second_approval"  # a status, not an action: a decision waits for its second approver
 
-# An issued permit stays open (it is endorsed, replaced) until it is cancelled.
 FINISHED = frozenset({REJECTED, REGISTERED, CANCELLED, WITHDRAWN})
 DECIDED = frozenset({APPROVED, REJECTED})
 OFFICERS = frozenset({"police_station", "county_approver"})
-# Actions that add to a case without changing its status.
-_BESIDE_STATUS = frozenset({CONSENT_RECORDED, MATERIALS_PROVIDED, DEADLINE_EXTENDED, SECOND_APPROVAL, ENDORSED, REPLACED})
-
-
-class CaseError(ValueError):
-    """An action that cannot be appended: `field` names what is wrong (a 4xx, never a 5xx)."""
-
-    def __init__(self, field: str, message: str, status: int = 422):
-        self.field, self.message, self.status = field, message, status
-        super().__init__(f"{field}: {message}")
+STATION, APPROVER = frozenset({"police_station"}), frozenset({"county_approver"})
+BEFORE_DECISION = frozenset({SUBMITTED, MATERIALS_REQUESTED, ACCEPTED, REVIEWED})
 
 
 @dataclass(frozen=True)
@@ -75,98 +85,196 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """An approval or rejection, with what it was made on; `seconded_by` once a second approver agreed."""
+
+    type: str
+    seq: int  # the case's version after it: what a second approval names
+    at: datetime
+    by: str
+    data: dict[str, Any]
+    seconded_by: str | None = None
+
+    @property
+    def override(self) -> bool:
+        return bool(self.data.get("override"))
+
+    @property
+    def effective(self) -> bool:
+        return not self.override or self.seconded_by is not None
+
+
+@dataclass(frozen=True)
 class State:
-    status: str  # the latest decisive action, or "draft" before submission
+    status: str  # the latest decisive action, AWAITING_SECOND, or "draft" before submission
     submitted_at: datetime | None
     accepted_at: datetime | None
     materials_outstanding: tuple[str, ...]
-    consents: frozenset[str]  # who has consented (the applicant, adult followers by name)
+    consents: frozenset[str]  # the party keys who have consented
     extended: bool
     finished: bool
-    decided_at: datetime | None = None  # the approval or rejection
+    decided_at: datetime | None = None  # when the approval or rejection took effect
     issued_at: datetime | None = None  # permit
     endorsements: tuple[datetime, ...] = ()  # permit
+    parties: tuple[Party, ...] = ()  # the applicant first, then the followers, fixed at submission
+    counter: bool = False  # opened by a police station at the counter
+    reviewed_by: str | None = None
+    decision: Decision | None = None  # the latest approval or rejection (pending or effective)
+
+    @property
+    def applicant(self) -> Party | None:
+        return self.parties[0] if self.parties else None
+
+
+def _items(data: dict[str, Any]) -> tuple[str, ...]:
+    items = data.get("items")
+    return tuple(i for i in items if isinstance(i, str)) if isinstance(items, list) else ()
+
+
+def _parties(data: dict[str, Any]) -> tuple[Party, ...]:
+    followers = data.get("followers") if isinstance(data.get("followers"), list) else []
+    found = (party_from_data(p) for p in [data.get("applicant"), *followers])
+    return tuple(p for p in found if p is not None)
 
 
 def state(case: Case) -> State:
-    """The case's state, derived from its log alone."""
+    """The case's state, derived from its log alone (a log of any age: unreadable data is ignored)."""
     status, submitted, accepted = "draft", None, None
     outstanding: tuple[str, ...] = ()
     consents: set[str] = set()
-    extended = False
-    decided = issued = None
+    extended = counter = False
+    decided = issued = reviewer = None
+    decision: Decision | None = None
+    parties: tuple[Party, ...] = ()
     endorsements: list[datetime] = []
-    for a in case.actions:
-        if a.type in DECIDED:
-            decided = a.at
-        elif a.type == ISSUED:
-            issued = a.at
-        elif a.type == ENDORSED:
-            endorsements.append(a.at)
-        elif a.type == SUBMITTED:
-            submitted = a.at
-        elif a.type == ACCEPTED:
+    for seq, a in enumerate(case.actions, start=1):
+        data = a.data if isinstance(a.data, dict) else {}
+        kind = a.type
+        if kind == SUBMITTED:
+            submitted, parties, counter = a.at, _parties(data), bool(data.get("counter"))
+        elif kind == ACCEPTED:
             accepted = a.at
-        elif a.type == MATERIALS_REQUESTED:
-            outstanding = tuple(a.data.get("items", ()))
-        elif a.type == MATERIALS_PROVIDED:
-            outstanding = tuple(i for i in outstanding if i not in set(a.data.get("items", ())))
-        elif a.type == CONSENT_RECORDED:
-            consents.add(a.data.get("who", "applicant"))
-        elif a.type == DEADLINE_EXTENDED:
+        elif kind == MATERIALS_REQUESTED:
+            outstanding = _items(data)
+        elif kind == MATERIALS_PROVIDED:
+            outstanding = tuple(i for i in outstanding if i not in set(_items(data)))
+        elif kind == CONSENT_RECORDED and isinstance(data.get("party"), str):
+            consents.add(data["party"])
+        elif kind == DEADLINE_EXTENDED:
             extended = True
-        if a.type not in _BESIDE_STATUS:
-            status = a.type
+        elif kind == REVIEWED:
+            reviewer = a.by
+        elif kind in DECIDED:
+            decision = Decision(kind, seq, a.at, a.by, data)
+            if decision.effective:
+                decided = a.at
+            else:
+                kind = AWAITING_SECOND
+        elif kind == SECOND_APPROVAL and decision is not None and not decision.effective:
+            if data.get("agree", True) is False:
+                decision, kind = None, REVIEWED  # sent back: the case waits for a new decision
+            else:
+                decision, decided, kind = replace(decision, seconded_by=a.by), a.at, decision.type
+        elif kind == ISSUED:
+            issued = a.at
+        elif kind == ENDORSED:
+            endorsements.append(a.at)
+        if kind in _STATUS_SETTING:
+            status = kind
     return State(status, submitted, accepted, outstanding, frozenset(consents), extended, status in FINISHED,
-                 decided, issued, tuple(endorsements))
+                 decided, issued, tuple(endorsements), parties, counter, reviewer, decision)
 
 
-def required_consents(case: Case) -> frozenset[str]:
-    """Settlement needs the applicant's consent and each adult follower's (§二(二)2)."""
-    first = next((a for a in case.actions if a.type == SUBMITTED), None)
-    adults = first.data.get("adult_followers", ()) if first else ()
-    return frozenset({"applicant", *adults})
+_STATUS_SETTING = frozenset({SUBMITTED, ACCEPTED, MATERIALS_REQUESTED, REVIEWED, APPROVED, REJECTED, AWAITING_SECOND,
+                             REGISTERED, ISSUED, CANCELLED, WITHDRAWN})
 
 
-# what may follow each status, and who may do it
+def required_consents(case: Case, on: date) -> tuple[Party, ...]:
+    """Whose consent a move of this case needs on `on` (none for a residence permit)."""
+    if case.kind not in HUKOU_KINDS:
+        return ()
+    return consent_needed(state(case).parties, on)
+
+
+def missing_consents(case: Case, on: date) -> tuple[Party, ...]:
+    s = state(case)
+    return tuple(p for p in required_consents(case, on) if p.key not in s.consents)
+
+
+def who_moves(case: Case, on: date) -> tuple[Party, ...]:
+    """The people a registration on `on` moves: the applicant, consenting adults, minors listed."""
+    s = state(case)
+    return moving(s.parties, s.consents, on)
+
+
+# what may follow each status, and which roles may do it
 _NEXT: dict[str, dict[str, frozenset[str]]] = {
     "draft": {SUBMITTED: frozenset({"applicant", "police_station"})},
-    SUBMITTED: {ACCEPTED: OFFICERS, MATERIALS_REQUESTED: OFFICERS, WITHDRAWN: frozenset({"applicant"})},
-    MATERIALS_REQUESTED: {ACCEPTED: OFFICERS, WITHDRAWN: frozenset({"applicant"})},
-    ACCEPTED: {REVIEWED: OFFICERS, WITHDRAWN: frozenset({"applicant"})},
-    REVIEWED: {APPROVED: frozenset({"county_approver"}), REJECTED: frozenset({"county_approver"}),
-               WITHDRAWN: frozenset({"applicant"})},
-    APPROVED: {REGISTERED: OFFICERS, ISSUED: OFFICERS, WITHDRAWN: frozenset({"applicant"})},
-    ISSUED: {ENDORSED: OFFICERS, REPLACED: OFFICERS, CANCELLED: OFFICERS},
+    SUBMITTED: {ACCEPTED: STATION, MATERIALS_REQUESTED: STATION},
+    MATERIALS_REQUESTED: {ACCEPTED: STATION},
+    ACCEPTED: {REVIEWED: STATION},
+    REVIEWED: {APPROVED: APPROVER, REJECTED: APPROVER},
+    AWAITING_SECOND: {SECOND_APPROVAL: APPROVER},
+    APPROVED: {REGISTERED: STATION, ISSUED: STATION},
+    ISSUED: {ENDORSED: STATION, REPLACED: STATION, CANCELLED: STATION},
 }
-_ANYTIME = {CONSENT_RECORDED: frozenset({"applicant"}), MATERIALS_PROVIDED: frozenset({"applicant", "police_station"}),
-            DEADLINE_EXTENDED: OFFICERS, SECOND_APPROVAL: frozenset({"county_approver"})}
+_WITHDRAWABLE = frozenset({SUBMITTED, MATERIALS_REQUESTED, ACCEPTED, REVIEWED, AWAITING_SECOND, APPROVED})
 
 
-def next_actions(case: Case, role: str) -> list[str]:
-    """The action types `role` may append now."""
+def next_actions(case: Case, viewer: Viewer | str, on: date | None = None) -> list[str]:
+    """The action types `viewer` may append now (a bare role: an officer of that role)."""
+    viewer = viewer if isinstance(viewer, Viewer) else Viewer("", viewer)
     s = state(case)
     if s.finished:
         return []
-    allowed = {t for t, roles in _NEXT.get(s.status, {}).items() if role in roles}
-    if s.status not in ("draft", ISSUED):  # an issued permit is past materials, consent and deadlines
-        allowed |= {t for t, roles in _ANYTIME.items() if role in roles}
+    on = on or date.today()
+    if s.status == "draft":
+        return [SUBMITTED] if viewer.role in _NEXT["draft"][SUBMITTED] else []
+    if viewer.role == "applicant":
+        return _applicant_actions(case, s, viewer, on)
+    allowed = {t for t, roles in _NEXT.get(s.status, {}).items() if viewer.role in roles}
+    if viewer.role == "police_station":
+        if s.status in BEFORE_DECISION:
+            allowed.add(MATERIALS_PROVIDED)
+        if case.kind == "residence_permit" and s.status in BEFORE_DECISION | {APPROVED} and not s.extended:
+            allowed.add(DEADLINE_EXTENDED)
+        if missing_consents(case, on):
+            allowed.add(CONSENT_RECORDED)
     if case.kind == "residence_permit":
         allowed.discard(REGISTERED)
-        if s.extended:
-            allowed.discard(DEADLINE_EXTENDED)
     else:
         allowed.discard(ISSUED)
-        allowed.discard(DEADLINE_EXTENDED)
     if s.status == SUBMITTED and any(a.type == MATERIALS_REQUESTED for a in case.actions):
         allowed.discard(MATERIALS_REQUESTED)
     if s.status == MATERIALS_REQUESTED and s.materials_outstanding:
         allowed.discard(ACCEPTED)
+    if viewer.username and s.status in (REVIEWED, AWAITING_SECOND) and viewer.username == s.reviewed_by:
+        allowed -= {APPROVED, REJECTED, SECOND_APPROVAL}  # who reviewed does not decide
+    if viewer.username and s.status == AWAITING_SECOND and s.decision and viewer.username == s.decision.by:
+        allowed.discard(SECOND_APPROVAL)  # nor second their own decision
     return sorted(allowed)
 
 
-def append(case: Case, action: Action, expected_version: int) -> Case:
-    """The case with `action` appended, after every check; raises CaseError otherwise."""
+def _applicant_actions(case: Case, s: State, viewer: Viewer, on: date) -> list[str]:
+    """An applicant account acts as the party it is: the applicant, or an adult follower (consent only)."""
+    me = party_of(s.parties, viewer.id_number)
+    if me is None:
+        return []
+    allowed = set()
+    if me.key in {p.key for p in missing_consents(case, on)}:
+        allowed.add(CONSENT_RECORDED)
+    if me.key == APPLICANT:
+        if s.status in BEFORE_DECISION:
+            allowed.add(MATERIALS_PROVIDED)
+        if s.status in _WITHDRAWABLE:
+            allowed.add(WITHDRAWN)
+    return sorted(allowed)
+
+
+def append(case: Case, action: Action, expected_version: int, actor: Viewer | None = None) -> Case:
+    """The case with `action` appended, after every check; raises CaseError otherwise. `actor` is who
+    acts (an applicant's account names its person); without it, an officer of the action's role."""
+    actor = actor or Viewer(action.by, action.role)
     if case.kind not in KINDS:
         raise CaseError("kind", f"expected one of {', '.join(KINDS)} (got {case.kind!r})")
     if action.role not in ROLES:
@@ -174,41 +282,99 @@ def append(case: Case, action: Action, expected_version: int) -> Case:
     if expected_version != case.version:
         raise CaseError("expected_version", f"the case is at version {case.version}, not {expected_version}: "
                                             "someone acted on it first; reload and try again", status=409)
-    if action.type not in next_actions(case, action.role):
-        raise CaseError("type", f"{action.type!r} is not possible now for {action.role} "
-                                f"(possible: {', '.join(next_actions(case, action.role)) or 'nothing'})", status=409)
-    _check_data(case, action)
+    _check_duties(case, action)
+    possible = next_actions(case, actor, action.at.date())
+    if action.type not in possible:
+        raise CaseError("type", f"{action.type!r} is not possible now for you "
+                                f"(possible: {', '.join(possible) or 'nothing'})", status=409)
+    action = replace(action, data=check_record(action.type, action.data))
+    _CHECKS.get(action.type, lambda *_: None)(case, action, actor)
     return replace(case, actions=case.actions + (action,))
 
 
-_NEEDS_REASON = {DEADLINE_EXTENDED: "an extension needs its reason",
-                 REPLACED: "a replacement (补领/换领) needs its reason", CANCELLED: "a cancellation (注销) needs its reason"}
-
-
-def _check_data(case: Case, action: Action) -> None:
+def _check_submission(case: Case, action: Action, actor: Viewer) -> None:
     data = action.data
-    if action.type == MATERIALS_REQUESTED and not data.get("items"):
-        raise CaseError("data.items", "name every missing item at once (一次性告知)")
-    if action.type in _NEEDS_REASON and not str(data.get("reason", "")).strip():
-        raise CaseError("data.reason", _NEEDS_REASON[action.type])
-    if action.type == ENDORSED:
-        _check_endorsement(case, action)
-    if action.type == REJECTED:
-        if not data.get("failed_rule"):
-            raise CaseError("data.failed_rule", "a rejection names the rule the applicant fails")
-        if data.get("verdict") == "eligible":
-            if not str(data.get("reason", "")).strip():
-                raise CaseError("data.reason", "rejecting a person the rules find eligible needs a written reason")
-            if not any(a.type == SECOND_APPROVAL and a.by != action.by for a in case.actions):
-                raise CaseError("data", "rejecting a person the rules find eligible needs a second approver first")
-    if action.type == REGISTERED and case.kind == "settlement":
-        missing = required_consents(case) - state(case).consents
-        if missing:
-            raise CaseError("consent", f"no recorded consent from {', '.join(sorted(missing))} (§二(二)2: no one is "
-                                       "settled without their consent)")
+    if actor.role == "applicant":
+        if data["applicant"]["id_number"] != actor.id_number:
+            raise CaseError("data.applicant", "an applicant applies for themselves", status=403)
+        if data.get("counter"):
+            raise CaseError("data.counter", "only a police station opens a case at the counter", status=403)
+    elif not data.get("counter"):
+        raise CaseError("data.counter", "a police station opens a case for a citizen at the counter")
+    parties = _parties(data)
+    if len(parties) != 1 + len(data.get("followers", ())):
+        raise CaseError("data.followers", "every person must have a valid citizen ID number")
+    if len({p.id_number for p in parties}) != len(parties):
+        raise CaseError("data.followers", "the same person is listed twice")
+    if [p.key for p in parties] != [APPLICANT] + [f"f{i}" for i in range(1, len(parties))]:
+        raise CaseError("data.followers", "parties are keyed applicant, f1, f2, … in order")
+    if parties[0].relation != APPLICANT or any(p.relation == APPLICANT for p in parties[1:]):
+        raise CaseError("data.applicant", "one applicant, followed by spouse, children and parents")
+    if sum(p.relation == "spouse" for p in parties) > 1:
+        raise CaseError("data.followers", "at most one spouse")
+    day = action.at.date()
+    for i, p in enumerate(parties[1:]):
+        if p.relation in ("spouse", "parent") and not p.adult_on(day):
+            raise CaseError(f"data.followers[{i}].id_number", f"a {p.relation} who follows is an adult; "
+                                                              "check the ID number")
+    if case.kind == "residence_permit" and len(parties) > 1:
+        raise CaseError("data.followers", "a residence permit is one person's: each person applies for their own")
 
 
-def _check_endorsement(case: Case, action: Action) -> None:
+def _check_consent(case: Case, action: Action, actor: Viewer) -> None:
+    data, s = action.data, state(case)
+    party = next((p for p in s.parties if p.key == data["party"]), None)
+    if party is None:
+        raise CaseError("data.party", f"no party {data['party']!r} on this case")
+    if party.key not in {p.key for p in missing_consents(case, action.at.date())}:
+        raise CaseError("data.party", "this consent is not needed (already recorded, or a minor's)", status=409)
+    if data["id_number"] != party.id_number:
+        raise CaseError("data.id_number", "the ID number is not that of the person who consents")
+    if actor.role == "applicant":
+        if actor.id_number != party.id_number or data.get("in_person"):
+            raise CaseError("data.party", "each person consents under their own account", status=403)
+    elif not (data.get("in_person") and data.get("signed") and data.get("id_card_checked")):
+        missing = "in_person" if not data.get("in_person") else "signed" if not data.get("signed") else "id_card_checked"
+        raise CaseError(f"data.{missing}", "consent at the counter: the person signs in person and shows their ID card")
+
+
+def _check_duties(case: Case, action: Action) -> None:
+    """Separation of duties, said plainly before the generic "not possible now"."""
+    s = state(case)
+    if action.type in DECIDED | {SECOND_APPROVAL} and action.by == s.reviewed_by:
+        raise CaseError("by", "who reviewed a case does not decide it (separation of duties)", status=403)
+    if action.type == SECOND_APPROVAL and s.decision is not None and action.by == s.decision.by:
+        raise CaseError("by", "a second approver is not the one who decided", status=403)
+
+
+def _check_decision(case: Case, action: Action, actor: Viewer) -> None:
+    if action.data["override"] and not action.data.get("reason"):
+        what = "rejecting a person the rules find eligible" if action.type == REJECTED else \
+            "approving a person the rules do not find eligible"
+        raise CaseError("data.reason", f"{what} needs a written reason (and then a second approver)")
+
+
+def _check_second(case: Case, action: Action, actor: Viewer) -> None:
+    s = state(case)
+    pending = s.decision
+    if pending is None or action.data["decision"] != pending.seq:
+        raise CaseError("data.decision", f"name the decision this approves: {pending.seq if pending else 'none'}")
+    if not action.data.get("agree", True) and not action.data.get("reason"):
+        raise CaseError("data.reason", "sending a decision back needs a written reason")
+
+
+def _check_registration(case: Case, action: Action, actor: Viewer) -> None:
+    s, on = state(case), action.at.date()
+    if APPLICANT not in s.consents:
+        raise CaseError("consent", "no recorded consent from the applicant (§二(二)2: no one is settled without their "
+                                   "consent)")
+    moved = {m["party"] for m in action.data["moved"]}
+    if moved != {p.key for p in who_moves(case, on)}:
+        raise CaseError("data.moved", "a registration moves the applicant, the adults who consented and the minor "
+                                      "children listed: no one else")
+
+
+def _check_endorsement(case: Case, action: Action, actor: Viewer) -> None:
     """One endorsement a year, not before the window of the coming anniversary opens (第十条); a late one
     (after a missed anniversary) is allowed: it restores the permit."""
     s = state(case)
@@ -218,3 +384,13 @@ def _check_endorsement(case: Case, action: Action) -> None:
     if status.status == "valid" and action.at.date() < opens:
         raise CaseError("type", f"the next endorsement window opens on {opens.isoformat()} (第十条: once a year, "
                                 "within the month before the anniversary)", status=409)
+
+
+def _check_items(case: Case, action: Action, actor: Viewer) -> None:
+    if not action.data.get("items"):
+        raise CaseError("data.items", "name every missing item at once (一次性告知)")
+
+
+_CHECKS = {SUBMITTED: _check_submission, CONSENT_RECORDED: _check_consent, APPROVED: _check_decision,
+           REJECTED: _check_decision, SECOND_APPROVAL: _check_second, REGISTERED: _check_registration,
+           ENDORSED: _check_endorsement, MATERIALS_REQUESTED: _check_items}

@@ -9,6 +9,7 @@ from importlib import resources
 
 
 CITY_NAME = "昌吉市"
+CITY_CODE = "652301"
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,17 @@ def changji_townships() -> tuple[Township, ...]:
 
 def township_names() -> dict[str, str]:
     return {t.code: t.name for t in changji_townships()}
+
+
+def townships_of(city: str) -> dict[str, str]:
+    """A city's township-level units, code -> name: Changji's ship with the package; another city's
+    come from its register (`divisions`), so this is empty for it."""
+    return township_names() if city == CITY_CODE else {}
+
+
+def is_township_of(code: object, city: str) -> bool:
+    """A township-level unit of the city: one of its shipped units, else any 9-digit code under it."""
+    if not isinstance(code, str) or len(code) != 9 or not code.isdigit() or not code.startswith(city):
+        return False
+    known = townships_of(city)
+    return code in known if known else True

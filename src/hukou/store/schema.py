@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -71,9 +71,7 @@ class Hukou(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
     since: Mapped[date] = mapped_column(Date)
-    # No server default: a writer that does not number its registration fails. The ORM's default of 1
-    # is temporary, until casework writes that person's largest seq + 1 (store/case_store.py).
-    seq: Mapped[int] = mapped_column(Integer, default=1)
+    seq: Mapped[int] = mapped_column(Integer)  # no default: whoever writes a registration numbers it
     place: Mapped[str] = mapped_column(String(12))
     urban: Mapped[bool] = mapped_column(Boolean)
     household_id: Mapped[Optional[int]] = mapped_column(Integer, ForeignKey("households.id"))
@@ -216,6 +214,22 @@ class CaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class CaseParty(Base):
+    """Who a case concerns, as its submission fixed them (an index of the log, which stays the truth):
+    an applicant's account finds its cases by ID number here; a registration finds the permits of
+    the people it moves, and refuses a second move of someone, here. `moved_at` is set by the
+    registration that moved this party, in its transaction."""
+
+    __tablename__ = "case_parties"
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(9), primary_key=True)  # applicant | f1 | f2 | …
+    kind: Mapped[str] = mapped_column(String(20))  # the case's kind
+    relation: Mapped[str] = mapped_column(String(10))  # applicant | spouse | child | parent
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(PersonId, index=True)  # the register's, when it held them
+    moved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
 class CaseActionRow(Base):
     """One action of a case's append-only log; `seq` is the case's version after it. The primary key
     (case_id, seq) makes two concurrent appends of the same version impossible."""
@@ -248,7 +262,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     who: Mapped[str] = mapped_column(String(60))
     what: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(Text)  # the case or person ids read or acted on, comma-separated
     why: Mapped[str] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -261,7 +275,9 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(60), primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     role: Mapped[str] = mapped_column(String(20))
-    township: Mapped[Optional[str]] = mapped_column(String(9))  # police station: its township; None: the whole city
+    township: Mapped[Optional[str]] = mapped_column(String(9))  # an officer's jurisdiction
+    city_wide: Mapped[bool] = mapped_column(Boolean, default=False)  # a county approver's grant of the whole city
+    id_number: Mapped[Optional[str]] = mapped_column(String(18), unique=True)  # an applicant: the person they are
     display_name: Mapped[str] = mapped_column(String(60))
 
 

@@ -1,4 +1,10 @@
-"""Users and API tokens: argon2id password hashes, bearer tokens stored as SHA-256 only."""
+"""Users and API tokens: argon2id password hashes, bearer tokens stored as SHA-256 only.
+
+An account's jurisdiction fails closed (`check_account`): a police station has its township; a
+county approver has a township or an explicit city-wide grant; an applicant may be bound to the
+citizen ID number of the person they are (real-name verified when the account is made), which is
+what lets them apply and find their cases.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +14,62 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from hukou.cases.access import Viewer
 from hukou.cases.case import ROLES
+from hukou.cases.parties import IdNumberError, checked_id_number
+from hukou.cases.viewer import Viewer
 from hukou.policy.errors import InputError
+from hukou.registry.divisions import CITY_CODE, is_township_of
 from hukou.store import schema as S
 
 _HASHER = PasswordHasher()
 TOKEN_HOURS = 12
 
 
-def create_user(engine: Engine, username: str, password: str, role: str, township: str | None = None,
-                display_name: str | None = None) -> None:
+def check_account(role: str, township: str | None, city_wide: bool, id_number: str | None,
+                  city: str = CITY_CODE) -> str | None:
+    """The account's ID number in compact form (None without one), or an InputError naming the option."""
     if role not in ROLES:
         raise InputError("role", f"expected one of {', '.join(ROLES)} (got {role!r})")
+    if township is not None and not is_township_of(township, city):
+        raise InputError("township", f"expected the 9-digit code of a township of the city ({city}…)")
+    if role == "police_station" and (township is None or city_wide):
+        raise InputError("township", "a police station serves one township: give its code (and no city-wide grant)")
+    if role == "county_approver" and (township is None) == (not city_wide):
+        raise InputError("township", "a county approver has a township, or a city-wide grant: exactly one of them")
+    if role not in ("police_station", "county_approver") and (township or city_wide):
+        raise InputError("township", f"a {role} has no jurisdiction")
+    if id_number is None:
+        return None
+    if role != "applicant":
+        raise InputError("id_number", "only an applicant's account is bound to a person")
+    try:
+        return checked_id_number(id_number)
+    except IdNumberError as exc:
+        raise InputError("id_number", str(exc)) from None
+
+
+def create_user(engine: Engine, username: str, password: str, role: str, township: str | None = None,
+                display_name: str | None = None, *, city_wide: bool = False, id_number: str | None = None,
+                city: str = CITY_CODE) -> None:
+    """Create or update an account; a city-wide grant is the administrator's to give (the command line)."""
+    id_number = check_account(role, township, city_wide, id_number, city)
+    if not username or len(username) > 60:
+        raise InputError("username", "1 to 60 characters")
     if len(password) < 8:
         raise InputError("password", "at least 8 characters")
     with Session(engine) as session, session.begin():
+        taken = session.scalar(select(S.User.username).where(S.User.id_number == id_number)) if id_number else None
+        if taken and taken != username:
+            raise InputError("id_number", f"already bound to the account {taken}")
         session.merge(S.User(username=username, password_hash=_HASHER.hash(password), role=role, township=township,
-                             display_name=display_name or username))
+                             city_wide=city_wide, id_number=id_number, display_name=display_name or username))
+
+
+def _viewer(user: S.User) -> Viewer:
+    return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Viewer | None:
@@ -41,7 +82,14 @@ def authenticate(engine: Engine, username: str, password: str) -> Viewer | None:
             _HASHER.verify(user.password_hash, password)
         except VerificationError:
             return None
-        return Viewer(user.username, user.role, user.township)
+        return _viewer(user)
+
+
+def viewer_of(engine: Engine, username: str) -> Viewer | None:
+    """Who an account is, without its password (for tools that already hold the database)."""
+    with Session(engine) as session:
+        user = session.get(S.User, username)
+        return _viewer(user) if user else None
 
 
 def _digest(token: str) -> str:
@@ -68,7 +116,7 @@ def _token_viewer(engine: Engine, digest: str, now: datetime) -> tuple[Viewer, d
         if row is None or row.expires_at < now:
             return None
         user = session.get(S.User, row.username)
-        return (Viewer(user.username, user.role, user.township), row.expires_at) if user else None
+        return (_viewer(user), row.expires_at) if user else None
 
 
 class TokenCache:

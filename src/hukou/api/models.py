@@ -1,0 +1,232 @@
+"""The API's request and response models: the typed contract `/openapi.json` publishes.
+
+Every string, list and number a client sends has a bound; every success response has a model.
+An action is one of the action types, told apart by `type`, each with the data model of
+`cases.actions`, so a client generated from the specification knows what each action takes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
+
+from hukou.cases.actions import INPUTS, ConsentData, IdNumber, Name
+
+Township = Annotated[str, Field(pattern=r"^[0-9]{9}$", description="9-digit code of a township of the city")]
+Facts = Annotated[dict[str, Any], Field(description="RULEBOOK §2 facts about a person, checked as the eligibility "
+                                                    "check checks them", max_length=20)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FollowerIn(_In):
+    relation: Literal["spouse", "child", "parent"]
+    name: Name
+    id_number: IdNumber
+
+
+class CitizenIn(_In):
+    """The citizen a police station opens a case for at its counter."""
+
+    name: Name
+    id_number: IdNumber
+
+
+class ApplicationIn(_In):
+    kind: Literal["settlement", "residence_permit", "student_move", "graduate_move"]
+    township: Optional[Township] = Field(None, description="Where the case is handled (a police station: its own)")
+    followers: list[FollowerIn] = Field([], max_length=10, description="Who moves with the applicant; fixed here")
+    applicant: Optional[CitizenIn] = Field(None, description="A police station's counter case: the citizen it is for")
+    consent: Optional[ConsentData] = Field(None, description="The applicant's consent, recorded with the submission "
+                                                              "(at the counter: signed, ID card checked)")
+    facts: Optional[Facts] = None
+
+
+def _camel(type_: str) -> str:
+    return "".join(part.capitalize() for part in type_.split("_"))
+
+
+_ACTIONS = tuple(
+    create_model(f"{_camel(t)}Action", __config__=ConfigDict(extra="forbid"),
+                 type=(Literal[t], ...),  # type: ignore[valid-type]
+                 expected_version=(int, Field(ge=0, le=100_000, description="The case's version you acted on")),
+                 data=(model, Field(default_factory=model)))
+    for t, model in INPUTS.items())
+ActionIn = Annotated[Union[_ACTIONS], Field(discriminator="type")]  # type: ignore[valid-type]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    result: Literal["true", "false", "unknown"]
+    values: dict[str, Any]
+    parameters: dict[str, Any]
+    cite: Optional[str]
+    text: dict[str, str]
+
+
+class SettlementOut(BaseModel):
+    status: Literal["eligible", "ineligible", "undetermined"]
+    reason: Optional[str]
+    route: Optional[str]
+    household: Optional[str]
+    routes: dict[str, str]
+    key_groups: list[str]
+    followers: int
+    missing: list[str]
+    failed_rule: Optional[str]
+    reasons: list[ReasonOut]
+
+
+class EndorsementOut(BaseModel):
+    status: str
+    residence_counted_from: date
+    next_window: list[Optional[date]]
+
+
+class PermitOut(BaseModel):
+    status: Literal["eligible", "ineligible", "undetermined"]
+    reason: Optional[str]
+    guardian_required: Optional[bool]
+    missing: list[str]
+    entitlements: list[str]
+    reasons: list[ReasonOut]
+    endorsement: Optional[EndorsementOut] = Field(None, description="Present for a person who holds a permit")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_endorsement(self, handler):
+        out = handler(self)
+        if out.get("endorsement") is None:
+            out.pop("endorsement", None)
+        return out
+
+
+class VerdictOut(BaseModel):
+    """RULEBOOK §7: both verdicts for one person at a date, with every reason."""
+
+    date: date
+    policy: str
+    settlement: SettlementOut
+    residence_permit: PermitOut
+
+
+class DeadlineOut(BaseModel):
+    due: date
+    overdue: bool
+    calendar_complete: bool
+
+
+class PartyOut(BaseModel):
+    key: str
+    relation: str
+    name: str
+    id_number: str
+    adult: bool
+    consented: bool
+    consent_needed: bool
+    in_register: Optional[bool] = Field(None, description="Officers: whether the register holds this person")
+    person_id: Optional[int] = Field(None, description="Officers: the register's person")
+
+
+class ActionOut(BaseModel):
+    seq: int
+    type: str
+    at: datetime
+    by: str
+    role: str
+    data: dict[str, Any]
+
+
+class DecisionOut(BaseModel):
+    seq: int = Field(description="What a second approval names")
+    type: Literal["approved", "rejected"]
+    at: datetime
+    by: str
+    override: bool = Field(description="Against the rules' verdict: needs a second approver")
+    effective: bool
+    seconded_by: Optional[str]
+    verdict: dict[str, Any] = Field(description="The verdict it was made on: status, route, date, policy")
+
+
+class CaseOut(BaseModel):
+    id: str
+    kind: str
+    version: int
+    status: str
+    township: Optional[str]
+    disclosure: Literal["full", "follower"] = Field(description="follower: only what a follower needs to consent")
+    parties: list[PartyOut]
+    materials_outstanding: list[str]
+    next_actions: list[str]
+    deadline: Optional[DeadlineOut]
+    decision: Optional[DecisionOut] = None
+    actions: list[ActionOut] = Field(description="The log (empty for a follower)")
+    verdict: Optional[VerdictOut] = Field(None, description="The rules' verdict on the case's facts: the one a decided "
+                                                            "case was decided on, else today's")
+    verdict_date: Optional[date] = None
+    verdict_unavailable: Optional[str] = None
+    suggested_materials: list[str] = Field([], description="Officers: what the verdict still misses")
+    registered: Optional[dict[str, Any]] = Field(None, description="Once registered: place, household, who moved")
+
+
+class QueueItemOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    applicant_name: str
+    following: bool = Field(description="You follow the applicant on this case (you see what consent needs)")
+    person_id: Optional[int]
+    township: Optional[str]
+    submitted_at: Optional[datetime]
+    due: Optional[date]
+    overdue: bool
+    next_actions: list[str]
+
+
+class CaseListOut(BaseModel):
+    items: list[QueueItemOut]
+
+
+class OverrideOut(BaseModel):
+    case: str
+    kind: str
+    township: Optional[str]
+    decision: Literal["approved", "rejected"]
+    decided_at: datetime
+    decided_by: str
+    verdict_status: str
+    verdict_date: str
+    failed_rule: str
+    reason: str
+    second_approvers: list[str]
+    effective: bool
+
+
+class OverridesOut(BaseModel):
+    items: list[OverrideOut]
+
+
+class PurposeOut(BaseModel):
+    code: str
+    zh: str
+    en: str
+
+
+class PurposesOut(BaseModel):
+    role: str
+    required: bool = Field(description="Whether reads need an X-Purpose header")
+    purposes: list[PurposeOut]
+

@@ -1,0 +1,45 @@
+"""One unit of work: a transaction over the cases, the register and the audit log together.
+
+    with UnitOfWork(engine) as uow:
+        case, row = uow.cases.get(case_id)
+        …
+        uow.log(at, who, "case.read", case_id, purpose)
+        uow.commit()
+
+Leaving the block without `commit()` (or with an exception) rolls everything back: an action, its
+consequences in the register and its audit entry are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from hukou.store.audit_log import append_entry
+from hukou.store.case_repository import CaseRepository
+from hukou.store.register_repository import RegisterRepository
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = Session(self.engine)
+        self.session.begin()
+        self.cases = CaseRepository(self.session)
+        self.register = RegisterRepository(self.session)
+        return self
+
+    def log(self, at: datetime, who: str, what: str, subject: str, why: str) -> None:
+        append_entry(self.session, at, who, what, subject, why)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def __exit__(self, *exc) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
