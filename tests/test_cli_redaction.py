@@ -62,7 +62,8 @@ def exported(tmp_path_factory) -> Path:
     migrate(engine)
     load_tables(engine, generate(300, seed=17))
     folder = tmp_path_factory.mktemp("export")
-    assert hukou("register", "export", "--database", url, "--out", str(folder)).returncode == 0
+    assert hukou("register", "export", "--database", url, "--out", str(folder),
+                 "--purpose", "test the import").returncode == 0
     return folder
 
 

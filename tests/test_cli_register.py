@@ -92,7 +92,7 @@ def test_synth_writes_a_folder_with_register(tmp_path: Path):
     _written(hukou("synth", "--residents", "200", "--seed", "3", "--register", "reg", cwd=tmp_path), "reg/")
     assert (tmp_path / "reg" / "people.parquet").exists()
     assert hukou("register", "facts", "--register", "reg", "--person", "1", "--date", "2020-11-01",
-                 cwd=tmp_path).returncode == 0
+                 "--purpose", "test", cwd=tmp_path).returncode == 0
 
 
 def test_synth_writes_a_database_named_by_database_or_by_hukou_database_url(tmp_path: Path):
@@ -107,7 +107,7 @@ def test_synth_writes_a_database_named_by_database_or_by_hukou_database_url(tmp_
 def test_synth_without_options_writes_the_default_database(tmp_path: Path):
     _written(hukou("synth", "--residents", "200", "--seed", "3", cwd=tmp_path), "sqlite:///hukou.sqlite")
     assert (tmp_path / "hukou.sqlite").exists() and not (tmp_path / "register").exists()
-    r = hukou("check", "--person", "1", "--date", "2020-11-01", cwd=tmp_path)
+    r = hukou("check", "--person", "1", "--date", "2020-11-01", "--purpose", "test", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
 
 

@@ -30,7 +30,7 @@ def source(tmp_path_factory):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_export_then_import_gives_the_same_register(source, tmp_path, fmt):
     folder = tmp_path / "export"
-    r = hukou("register", "export", "--database", source, "--out", str(folder), "--format", fmt)
+    r = hukou("register", "export", "--database", source, "--out", str(folder), "--format", fmt, "--purpose", "a test")
     assert r.returncode == 0, r.stderr
     assert {p.name for p in folder.iterdir()} == {f"{name}.{fmt}" for name in TABLES}
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
@@ -42,7 +42,7 @@ def test_export_then_import_gives_the_same_register(source, tmp_path, fmt):
 
 def _export(source: str, tmp_path: Path) -> Path:
     folder = tmp_path / "export"
-    assert hukou("register", "export", "--database", source, "--out", str(folder)).returncode == 0
+    assert hukou("register", "export", "--database", source, "--out", str(folder), "--purpose", "a test").returncode == 0
     return folder
 
 

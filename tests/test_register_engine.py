@@ -169,7 +169,8 @@ def test_cli_synth_simulate_facts_check(tmp_path):
     assert set(rows.column_names) >= {"person_id", "settlement", "route", "household", "key_groups",
                                       "residence_permit", "failed_rule"}
     row = rows.filter(pc.equal(rows["settlement"], "eligible")).slice(0, 1).to_pylist()[0]
-    facts = hukou("register", "facts", "--register", str(folder), "--person", str(row["person_id"]), "--date", "2020-11-01")
+    facts = hukou("register", "facts", "--register", str(folder), "--person", str(row["person_id"]), "--date", "2020-11-01",
+                  "--purpose", "compare with the bulk engine")
     assert facts.returncode == 0, facts.stderr
     checked = subprocess.run([sys.executable, "-m", "hukou", "check", "-", "--date", "2020-11-01"], input=facts.stdout,
                              capture_output=True, text=True, timeout=60)

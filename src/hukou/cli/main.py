@@ -20,9 +20,11 @@ app.add_typer(policy_app, name="policy")
 
 from hukou.cli.common import DATABASE_HELP, REGISTER_HELP  # noqa: E402
 from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document  # noqa: E402
-from hukou.cli.register_cmds import register_app, simulate, synth  # noqa: E402
+from hukou.cli.audit_cmds import audit_app  # noqa: E402
+from hukou.cli.register_cmds import PURPOSE_HELP, register_app, simulate, synth  # noqa: E402
 
 app.add_typer(register_app, name="register")
+app.add_typer(audit_app, name="audit")
 app.command("simulate")(simulate)
 app.command("synth")(synth)
 
@@ -33,6 +35,7 @@ def check(
     person: Optional[int] = typer.Option(None, "--person", help="Check a person of the register instead of a file."),
     database: Optional[str] = typer.Option(None, "--database", help=f"{DATABASE_HELP} Only with --person."),
     register: Optional[Path] = typer.Option(None, "--register", help=f"{REGISTER_HELP} Only with --person."),
+    purpose: Optional[str] = typer.Option(None, "--purpose", help=f"{PURPOSE_HELP} Needed with --person."),
     date_: Optional[str] = typer.Option(None, "--date", help="Evaluation date YYYY-MM-DD (default: today)."),
     policy: str = typer.Option("changji-2018", "--policy", help="Shipped policy name or policy file path."),
     lang: str = typer.Option("zh", "--lang", help="zh or en (text format)."),
@@ -65,7 +68,7 @@ def check(
             from hukou.cli.common import register_location
             from hukou.cli.register_cmds import person_facts
 
-            data = person_facts(person, d, register_location(register, database))
+            data = person_facts(person, d, register_location(register, database), purpose)
         else:
             data = read_document(sys.stdin.read(), "<stdin>") if str(file) == "-" else _read_document(file)
         try:

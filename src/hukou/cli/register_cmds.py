@@ -16,6 +16,7 @@ from hukou.cli.common import (DATABASE_HELP, REGISTER_HELP, Location, guard, rea
                               register_location)
 
 register_app = typer.Typer(help="The population register: facts of one person, import and export.", no_args_is_help=True)
+PURPOSE_HELP = "Why you read personal data (logged in the audit log with the read)."
 
 
 def _date(value: str):
@@ -124,15 +125,14 @@ def _readable(location: Location) -> str:
     return location.url
 
 
-def person_facts(person: int, d, location: Location) -> dict:
-    """One person's facts at d, from a Parquet register folder or from the register's database."""
+def person_facts(person: int, d, location: Location, purpose: str | None) -> dict:
+    """One person's facts at d, from a Parquet register folder or from the register's database; the
+    read is logged with its purpose where the register is."""
+    from hukou.services import register_reads
+
     if location.folder is not None:
-        from hukou.store.parquet_register import person_facts as from_folder
-
-        return from_folder(location.folder, person, d)
-    from hukou.store.database import person_facts as from_database
-
-    return from_database(register_database(location), person, d)
+        return register_reads.person_facts(person, d, purpose, folder=location.folder)
+    return register_reads.person_facts(person, d, purpose, engine=register_database(location))
 
 
 def _side_by_side(title: str, label: str, rows):
@@ -152,11 +152,12 @@ def register_facts(
     date_: str = typer.Option(..., "--date", help="Date YYYY-MM-DD."),
     register: Optional[Path] = typer.Option(None, "--register", help=REGISTER_HELP),
     database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
+    purpose: Optional[str] = typer.Option(None, "--purpose", help=PURPOSE_HELP),
 ) -> None:
-    """Print one person's RULEBOOK §2 facts at a date, as JSON (feed it to `hukou check -`)."""
+    """Print one person's RULEBOOK §2 facts at a date, as JSON (feed it to `hukou check -`); the read is logged."""
 
     def body():
-        facts = person_facts(person, _date(date_), register_location(register, database))
+        facts = person_facts(person, _date(date_), register_location(register, database), purpose)
         typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
 
     guard(body)
@@ -285,16 +286,19 @@ def register_export(
     out: Path = typer.Option(..., "--out", help="Folder to write, one file per table."),
     fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
     database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
+    purpose: Optional[str] = typer.Option(None, "--purpose", help=PURPOSE_HELP),
 ) -> None:
-    """Export the register's tables (the same layout `register import` reads)."""
+    """Export the register's tables (the same layout `register import` reads; names and ID numbers
+    included), the export logged with its purpose."""
 
     def body():
         from hukou.registry.fact_tables import TABLES
-        from hukou.store.database import read_tables
+        from hukou.services.register_reads import export_tables
         from hukou.store.parquet_register import write_files
 
         _check_format(fmt)
-        tables = read_tables(register_database(register_location(None, database)), TABLES)
+        engine = register_database(register_location(None, database))
+        tables = export_tables(engine, TABLES, purpose)
         write_files(tables, out, fmt)
         typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
 
@@ -306,21 +310,36 @@ def add_user(
     username: str = typer.Argument(...),
     role: str = typer.Option(..., "--role", help="applicant, police_station, county_approver, department, leader, "
                                                  "auditor or administrator."),
-    township: Optional[str] = typer.Option(None, "--township", help="A police station's township (9 digits)."),
-    database: Optional[str] = typer.Option(None, "--database", help="Database URL (default: HUKOU_DATABASE_URL)."),
+    township: Optional[str] = typer.Option(None, "--township", help="An officer's township (9 digits): a police "
+                                                                    "station's, or a county approver's."),
+    city_wide: bool = typer.Option(False, "--city-wide", help="A county approver's grant of the whole city "
+                                                              "(instead of a township)."),
+    id_number: Optional[str] = typer.Option(None, "--id-number", help="An applicant: the citizen ID number of the "
+                                                                      "person the account is (after the real-name check)."),
+    name: Optional[str] = typer.Option(None, "--name", help="The name shown (an applicant: as on the ID card)."),
+    database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
-    """Create or update a user; the password is read from standard input."""
+    """Create or update a user; the password is read from standard input. Officers need a township,
+    or (county approvers) an explicit --city-wide grant: this command is the administrator's."""
 
     def body():
         import sys
+        from datetime import datetime
 
+        from sqlalchemy.orm import Session
+
+        from hukou.services.register_reads import reader
+        from hukou.store.audit_log import append_entry
         from hukou.store.database import connect, migrate
         from hukou.store.users import create_user
 
         password = sys.stdin.readline().rstrip("\n")
-        engine = connect(database)
+        engine = connect(register_location(None, database).url)
         migrate(engine)
-        create_user(engine, username, password, role, township)
-        typer.echo(f"user {username} ({role}{', ' + township if township else ''}) saved")
+        create_user(engine, username, password, role, township, name, city_wide=city_wide, id_number=id_number)
+        grant = "city-wide" if city_wide else township or ""
+        with Session(engine) as session, session.begin():
+            append_entry(session, datetime.now(), reader(), "user.saved", username, f"{role} {grant}".strip())
+        typer.echo(f"user {username} ({role}{', ' + grant if grant else ''}) saved")
 
     guard(body)
