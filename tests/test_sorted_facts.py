@@ -15,7 +15,7 @@ import pytest
 
 from hukou.policies import load
 from hukou.registry.synth import generate
-from hukou.store import parquet_register, rule_kernel, simulation, sorted_facts
+from hukou.store import missing_keys, parquet_register, rule_kernel, simulation, sorted_facts
 from hukou.store.columnar import decoded, facts_table, rules_table
 from hukou.store.parquet_register import write_register
 from hukou.store.verdict_lists import with_lists
@@ -72,7 +72,8 @@ def test_the_compiled_rules_give_what_duckdb_gives(policy, d, seed):
     people, registered, facts = sorted_facts.fact_columns(_people(seed, d), d, policy)
     con = ibis.duckdb.connect()
     table = sorted_facts.as_table(people, registered, facts)
-    expected = with_lists(rules_table(con.create_table("facts", table), d, policy).to_pyarrow().sort_by("person_id"))
+    expected = with_lists(rules_table(con.create_table("facts", table), d, policy).to_pyarrow().sort_by("person_id"),
+                          missing_keys.questions(policy))
     got = simulation.rules_in_memory(people, registered, facts, d, policy)
     assert got.schema == expected.schema
     _assert_same_columns(decoded(expected), decoded(got))

@@ -33,7 +33,7 @@ from hukou.policy.policy_file import Policy
 from hukou.policy.residence_permit import P_GUARDIAN_AGE, P_RESIDENCE_MONTHS
 from hukou.policy.settlement import P_EMPLOYMENT, P_SOCIAL_INSURANCE
 from hukou.store import missing_keys
-from hukou.store.verdict_lists import LISTS, OUTPUT_COLUMNS, flag_columns, with_lists
+from hukou.store.verdict_lists import ASKED, OUTPUT_COLUMNS, key_group_flags, with_lists
 
 EPOCH = date(1970, 1, 1)
 SEQ_SPAN = 1 << 31  # hukou.seq is a 32-bit integer from 1
@@ -272,14 +272,14 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
         # settlement.routes (the already settled: every route "false")
         **{f"route_{name}": ibis.cases((r.already, "false"), (is_true(r[name]), "true"), (is_false(r[name]), "false"),
                                        else_="unknown") for name in ("talent", "student", "general")},
-        **{f"kg{i}_{name}": rural & r[f"g_{name}"] for i, name in enumerate(KEY_GROUPS)},
+        **{f"kg_{name}": rural & r[f"g_{name}"] for name in KEY_GROUPS},
         followers=ibis.ifelse(r.eligible, r.followers_if_eligible, 0).cast("int64"),
-        **missing_keys.settlement_flags(r, settlement_open, extras, policy),
+        settlement_asked=missing_keys.asked_bits(r, settlement_open, missing_keys.settlement_questions(policy)),
         residence_permit=ibis.cases((r.local, "ineligible"), (is_true(r.permit_ok), "eligible"),
                                     (is_false(r.permit_ok), "ineligible"), else_="undetermined"),
         permit_reason=ibis.cases((r.local, "local_hukou"), (is_false(r.duration), "short_residence"),
                                  (is_false(r.basis), "no_employment_housing_or_study"), else_=none),
-        **missing_keys.permit_flags(r, permit_open),
+        permit_asked=missing_keys.asked_bits(r, permit_open, missing_keys.permit_questions()),
         guardian_required=_under(r.birth_date, d, values[P_GUARDIAN_AGE]),
         failed_rule=ibis.cases((r.already, "precondition.already_settled"),
                                (r.eligible | ~r.all_false, none),
@@ -306,10 +306,11 @@ def verdict_rows(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Tab
     flags (`verdict_lists`): for an engine that writes the result where it runs (Spark, from its
     executors) instead of handing it back."""
     t = verdict_table(tables, d, policy)
-    lists = {}
-    for name in LISTS:
-        items = ibis.array([ibis.ifelse(t[c], label, ibis.null("string")) for c, label in flag_columns(t.columns, name)])
-        lists[name] = items.filter(lambda item: item.notnull())
+    asked = {name: missing_keys.asked_flags(t[column], missing_keys.questions(policy)[name])
+             for name, column in ASKED.items()}
+    flags = {"key_groups": [(label, t[c]) for c, label in key_group_flags(t.columns)], **asked}
+    lists = {name: ibis.array([ibis.ifelse(flag, label, ibis.null("string")) for label, flag in items])
+             .filter(lambda item: item.notnull()) for name, items in flags.items()}
     return t.select(*(lists[c].name(c) if c in lists else t[c] for c in OUTPUT_COLUMNS))
 
 
@@ -325,7 +326,7 @@ def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,
     the query (by default in one go; `parquet_register.run_by_person_ranges` runs it a range of people
     at a time)."""
     expr = verdict_table(tables, d, policy)
-    return with_lists(run(expr) if run else expr.to_pyarrow())
+    return with_lists(run(expr) if run else expr.to_pyarrow(), missing_keys.questions(policy))
 
 
 def _all(conditions) -> ir.BooleanValue:

@@ -1,36 +1,35 @@
-"""The verdict table's columns as every engine returns them: its lists built from flags after the query.
+"""The verdict table's columns as every engine returns them: its lists built after the query.
 
-The rule expressions (`columnar.rules_table`) give each list of a verdict as boolean flag columns
-named `<prefix><n>_<label>`, in list order: the key groups (`kg`), the keys settlement still asks
-(`ms`, `missing_keys`) and the keys the permit still asks (`mp`). Lists are the costliest thing to
-build per row in SQL, so they are built here from the flags (`with_lists`), or, by an engine that
-writes its result where it runs, in the query itself (`columnar.verdict_rows`, from `flag_columns`).
+Lists are the costliest thing to build per row in SQL, so the rule expressions
+(`columnar.rules_table`) give each as numbers and this module builds them (`with_lists`): the key
+groups as boolean flag columns `kg_<group>`, in rulebook order; the keys settlement and the permit
+still ask as one integer each (`settlement_asked`, `permit_asked`: bits of unknown conditions and
+routes, `missing_keys`), read here in the single engine's order. An engine that writes its result
+where it runs builds the lists in the query instead (`columnar.verdict_rows`).
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from hukou.store.missing_keys import Questions
+
 OUTPUT_COLUMNS = ("person_id", "township", "settlement", "settlement_reason", "route", "household",
                   "route_talent", "route_student", "route_general", "key_groups", "followers", "settlement_missing",
                   "residence_permit", "permit_reason", "permit_missing", "guardian_required", "failed_rule")
-LISTS = {"key_groups": "kg", "settlement_missing": "ms", "permit_missing": "mp"}  # list column → its flags' prefix
-_FLAG = re.compile(r"^(kg|ms|mp)\d+_(.+)$")
+ASKED = {"settlement_missing": "settlement_asked", "permit_missing": "permit_asked"}  # list → its bits' column
 
 
 def is_flag(column: str) -> bool:
-    return _FLAG.match(column) is not None
+    return column.startswith("kg_")
 
 
-def flag_columns(columns, list_name: str) -> list[tuple[str, str]]:
-    """The flags of one list among the columns, in order, each with its label."""
-    found = [(c, _FLAG.match(c)) for c in columns]
-    return [(c, m.group(2)) for c, m in found if m and m.group(1) == LISTS[list_name]]
+def key_group_flags(columns) -> list[tuple[str, str]]:
+    """The key-group flags among the columns, in order, each with its group."""
+    return [(c, c[len("kg_"):]) for c in columns if is_flag(c)]
 
 
 @njit(nogil=True, cache=True)
@@ -54,25 +53,52 @@ def _lists_of_flags(flags):
     return offsets, values
 
 
-def _list_column(labels: list[str], flags: list[np.ndarray], n: int) -> pa.ListArray:
-    offsets, values = _lists_of_flags(np.stack(flags) if flags else np.zeros((0, n), bool))
+@njit(nogil=True, cache=True)
+def _lists_of_questions(bits, gates, keys):
+    """Offsets and values of a list column whose row i lists, in condition order and each once, the
+    keys of the conditions j whose bit j is set in bits[i] and whose gate bit (if any) is too."""
+    n = len(bits)
+    offsets = np.zeros(n + 1, np.int32)
+    values = np.empty(0, np.int32)
+    for counting in (True, False):
+        if not counting:
+            values = np.empty(offsets[n], np.int32)
+        for i in range(n):
+            b = bits[i]
+            at = offsets[i]
+            if b != 0:
+                seen = 0
+                for j in range(len(keys)):
+                    if (b >> j) & 1 and (gates[j] < 0 or (b >> gates[j]) & 1) and not (seen >> keys[j]) & 1:
+                        seen |= 1 << keys[j]
+                        if not counting:
+                            values[at] = keys[j]
+                        at += 1
+            if counting:
+                offsets[i + 1] = at
+    return offsets, values
+
+
+def _list_column(labels, offsets: np.ndarray, values: np.ndarray) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(labels, pa.string()).take(pa.array(values)))
 
 
-def with_lists(table: pa.Table, flags: dict[str, np.ndarray] | None = None) -> pa.Table:
-    """The verdicts in `OUTPUT_COLUMNS`: each list built from its flags (columns of the table, or
-    NumPy arrays by column name), and every string column as a dictionary of its few values (as the
-    in-memory engine returns them: one schema for every engine; a township's code may need more than
-    a byte, the rules' words never do)."""
+def with_lists(table: pa.Table, questions: dict[str, Questions], flags: dict[str, np.ndarray] | None = None) -> pa.Table:
+    """The verdicts in `OUTPUT_COLUMNS`: the key groups from their flags (columns of the table, or
+    NumPy arrays by column name), the keys still asked from their bits (`questions`: each list's, from
+    `missing_keys`), and every string column as a dictionary of its few values (as the in-memory
+    engine returns them: one schema for every engine; a township's code may need more than a byte,
+    the rules' words never do)."""
     n = table.num_rows
-    names = list(flags) if flags is not None else table.column_names
-    lists = {}
-    for name in LISTS:
-        found = flag_columns(names, name)
-        values = [flags[c] if flags is not None else pc.fill_null(table[c], False).to_numpy(zero_copy_only=False)
-                  for c, _ in found]
-        lists[name] = _list_column([label for _, label in found], values, n)
-    out = table.select([c for c in table.column_names if not is_flag(c)])
+    groups = key_group_flags(list(flags) if flags is not None else table.column_names)
+    values = [flags[c] if flags is not None else pc.fill_null(table[c], False).to_numpy(zero_copy_only=False)
+              for c, _ in groups]
+    lists = {"key_groups": _list_column([g for _, g in groups],
+                                        *_lists_of_flags(np.stack(values) if values else np.zeros((0, n), bool)))}
+    for name, column in ASKED.items():
+        bits = pc.fill_null(table[column], 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        lists[name] = _list_column(questions[name].labels, *_lists_of_questions(bits, *questions[name].arrays()))
+    out = table.select([c for c in table.column_names if not is_flag(c) and c not in ASKED.values()])
     for i, field in enumerate(out.schema):
         wanted = pa.dictionary(pa.int32() if field.name == "township" else pa.int8(), pa.string())
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
