@@ -24,7 +24,8 @@ from typing import Any
 
 from hukou.cases.actions import check_record
 from hukou.cases.errors import CaseError
-from hukou.cases.parties import APPLICANT, Party, consent_needed, moving, party_from_data, party_of
+from hukou.cases.parties import (APPLICANT, IdNumberError, Party, checked_id_number, consent_needed, moving,
+                                 party_from_data, party_of)
 from hukou.cases.viewer import Viewer
 from hukou.policy.endorsement import endorsement_status
 
@@ -304,6 +305,12 @@ def _check_submission(case: Case, action: Action, actor: Viewer) -> None:
     parties = _parties(data)
     if len(parties) != 1 + len(data.get("followers", ())):
         raise CaseError("data.followers", "every person must have a valid citizen ID number")
+    for i, p in enumerate(parties):
+        try:
+            checked_id_number(p.id_number, place=False)  # the service checked each number in full as it came in
+        except IdNumberError as exc:
+            where = "data.applicant.id_number" if i == 0 else f"data.followers[{i - 1}].id_number"
+            raise CaseError(where, str(exc)) from None
     if len({p.id_number for p in parties}) != len(parties):
         raise CaseError("data.followers", "the same person is listed twice")
     if [p.key for p in parties] != [APPLICANT] + [f"f{i}" for i in range(1, len(parties))]:

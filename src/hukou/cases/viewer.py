@@ -12,3 +12,4 @@ class Viewer:
     township: str | None = None  # an officer's jurisdiction (9 digits)
     city_wide: bool = False  # an explicit grant of the whole city, given by an administrator
     id_number: str | None = None  # an applicant account's citizen ID number: the person it is
+    name: str = ""  # the account's name (an applicant's: as on the ID card)

@@ -135,8 +135,7 @@ class Casework:
                                              "self-check's answers) with the application, so it can be decided")
                 parties = [{**p, "person_id": ids.get(p["id_number"])} for p in (applicant, *followers)]
                 if applicant["name"] is None:
-                    account = uow.session.get(S.User, viewer.username)
-                    parties[0]["name"] = (account.display_name if account else viewer.username)[:40]
+                    parties[0]["name"] = (viewer.name or uow.display_name(viewer.username) or viewer.username)[:40]
                 data = {"applicant": parties[0], "followers": parties[1:], "counter": viewer.role == "police_station",
                         **({"facts": facts} if facts is not None else {})}
                 case = C.append(C.Case(str(uuid.uuid4()), kind), C.Action(C.SUBMITTED, now, viewer.username, viewer.role,

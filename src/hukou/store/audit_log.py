@@ -27,7 +27,7 @@ def subject_of(ids: Iterable[object]) -> str:
 def append_entry(session: Session, at: datetime, who: str, what: str, subject: str, why: str) -> None:
     """Append to the audit log inside the caller's transaction."""
     who, what, why = str(who)[:60], str(what)[:40], str(why)[:200]  # the columns' sizes (a long reason must not fail an action)
-    db = DriverSQL(session)
+    db = DriverSQL.of(session)
     last = _lock_and_last_pg(db) if db.postgres else db.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     db.run("INSERT INTO audit_log (seq, at, who, what, subject, why, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

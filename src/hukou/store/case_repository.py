@@ -52,18 +52,19 @@ class CaseRepository:
         """A new case with its submission, its parties and its idempotency key (an IntegrityError when
         the key was used before: the caller answers with the first case)."""
         action, parties = case.actions[0], C.state(case).parties
-        db = DriverSQL(self.session)
+        db = DriverSQL.of(self.session)
         at = db.when(action.at)
-        db.run("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
-               (case.id, case.kind, parties[0].person_id, township, at))
-        db.run('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
-               (key, action.by, case.id, at))
-        db.run("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
-               f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
-               (case.id, action.type, at, action.by, action.role, db.json(action.data)))
-        for p in parties:
-            db.run("INSERT INTO case_parties (case_id, party, kind, relation, id_number, person_id) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", (case.id, p.key, case.kind, p.relation, p.id_number, p.person_id))
+        with db.batch():
+            db.run("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
+                   (case.id, case.kind, parties[0].person_id, township, at))
+            db.run('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
+                   (key, action.by, case.id, at))
+            db.run("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
+                   f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
+                   (case.id, action.type, at, action.by, action.role, db.json(action.data)))
+            for p in parties:
+                db.run("INSERT INTO case_parties (case_id, party, kind, relation, id_number, person_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", (case.id, p.key, case.kind, p.relation, p.id_number, p.person_id))
 
     def append(self, case_id: str, seq: int, action: C.Action) -> None:
         self.session.add(S.CaseActionRow(case_id=case_id, seq=seq, type=action.type, at=action.at, by_user=action.by,

@@ -7,6 +7,7 @@ transaction; values are stored exactly as the SQLAlchemy types store them (SQLit
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Any, Sequence
@@ -20,8 +21,24 @@ class DriverSQL:
     def __init__(self, session: Session):
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
+        self.driver_connection = connection.connection.driver_connection
         self.cursor = connection.connection.cursor()
         self.integrity_error = connection.dialect.dbapi.IntegrityError
+
+    @classmethod
+    def of(cls, session: Session) -> "DriverSQL":
+        """The session's driver statements, made once per connection (a submission runs several)."""
+        connection = session.connection()
+        held = session.info.get("driver_sql")
+        if held is None or held[0] is not connection:
+            held = (connection, cls(session))
+            session.info["driver_sql"] = held
+        return held[1]
+
+    def batch(self):
+        """Statements that need no answer, sent together: PostgreSQL's pipeline mode (one round trip
+        instead of one per statement; an error is raised when the block ends). SQLite: as they come."""
+        return self.driver_connection.pipeline() if self.postgres else contextlib.nullcontext()
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.postgres else statement

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hukou.cases.consequences import Command, CreatePerson, FoundHousehold, Place, RegisterHukou
 from hukou.store import schema as S
 from hukou.store.database import person_facts
+from hukou.store.driver_sql import DriverSQL
 
 PERSON_IDS_LOCK = 0x68756B70  # serializes handing out new person ids on PostgreSQL
 
@@ -34,11 +35,13 @@ class RegisterRepository:
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def person_ids(self, id_numbers: Iterable[str]) -> dict[str, int]:
+        """id_number -> person_id for those the register holds (a plain statement: every submission asks)."""
         numbers = sorted(set(id_numbers))
         if not numbers:
             return {}
-        rows = self.session.execute(select(S.Person.id_number, S.Person.person_id).where(S.Person.id_number.in_(numbers)))
-        return {number: pid for number, pid in rows}
+        db = DriverSQL.of(self.session)
+        db.run(f"SELECT id_number, person_id FROM people WHERE id_number IN ({', '.join('?' for _ in numbers)})", numbers)
+        return {number: pid for number, pid in db.cursor.fetchall()}
 
     def person_id(self, id_number: str) -> int | None:
         return self.session.scalar(select(S.Person.person_id).where(S.Person.id_number == id_number))

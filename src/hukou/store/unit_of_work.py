@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hukou.store.audit_log import append_entry
 from hukou.store.case_repository import CaseRepository
+from hukou.store.driver_sql import DriverSQL
 from hukou.store.register_repository import RegisterRepository
 
 
@@ -35,6 +36,12 @@ class UnitOfWork:
 
     def log(self, at: datetime, who: str, what: str, subject: str, why: str) -> None:
         append_entry(self.session, at, who, what, subject, why)
+
+    def display_name(self, username: str) -> str | None:
+        """An account's name (an applicant's: as on the ID card), by a plain statement (every submission asks)."""
+        db = DriverSQL.of(self.session)
+        row = db.one("SELECT display_name FROM users WHERE username = ?", (username,))
+        return row[0] if row else None
 
     def commit(self) -> None:
         self.session.commit()

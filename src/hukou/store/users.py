@@ -69,7 +69,7 @@ def create_user(engine: Engine, username: str, password: str, role: str, townshi
 
 
 def _viewer(user: S.User) -> Viewer:
-    return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number)
+    return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number, user.display_name)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Viewer | None:
