@@ -54,17 +54,23 @@ class CaseRepository:
         action, parties = case.actions[0], C.state(case).parties
         db = DriverSQL.of(self.session)
         at = db.when(action.at)
-        with db.batch():
-            db.run("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
-                   (case.id, case.kind, parties[0].person_id, township, at))
-            db.run('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
-                   (key, action.by, case.id, at))
-            db.run("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
-                   f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
-                   (case.id, action.type, at, action.by, action.role, db.json(action.data)))
-            for p in parties:
-                db.run("INSERT INTO case_parties (case_id, party, kind, relation, id_number, person_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", (case.id, p.key, case.kind, p.relation, p.id_number, p.person_id))
+        rows = [("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
+                 (case.id, case.kind, parties[0].person_id, township, at)),
+                ('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
+                 (key, action.by, case.id, at)),
+                ("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
+                 f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
+                 (case.id, action.type, at, action.by, action.role, db.json(action.data))),
+                ("INSERT INTO case_parties (case_id, party, kind, relation, id_number, person_id) VALUES "
+                 + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in parties),
+                 tuple(v for p in parties for v in (case.id, p.key, case.kind, p.relation, p.id_number, p.person_id)))]
+        if db.postgres:  # one statement, one round trip: the inserts as data-modifying WITH clauses
+            *first, last = rows
+            db.run("WITH " + ", ".join(f"i{n} AS ({sql})" for n, (sql, _) in enumerate(first)) + " " + last[0],
+                   tuple(v for _, params in rows for v in params))
+        else:
+            for sql, params in rows:
+                db.run(sql, params)
 
     def append(self, case_id: str, seq: int, action: C.Action) -> None:
         self.session.add(S.CaseActionRow(case_id=case_id, seq=seq, type=action.type, at=action.at, by_user=action.by,

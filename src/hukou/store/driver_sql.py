@@ -7,7 +7,6 @@ transaction; values are stored exactly as the SQLAlchemy types store them (SQLit
 
 from __future__ import annotations
 
-import contextlib
 import json
 from datetime import datetime
 from typing import Any, Sequence
@@ -21,7 +20,6 @@ class DriverSQL:
     def __init__(self, session: Session):
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
-        self.driver_connection = connection.connection.driver_connection
         self.cursor = connection.connection.cursor()
         self.integrity_error = connection.dialect.dbapi.IntegrityError
 
@@ -34,11 +32,6 @@ class DriverSQL:
             held = (connection, cls(session))
             session.info["driver_sql"] = held
         return held[1]
-
-    def batch(self):
-        """Statements that need no answer, sent together: PostgreSQL's pipeline mode (one round trip
-        instead of one per statement; an error is raised when the block ends). SQLite: as they come."""
-        return self.driver_connection.pipeline() if self.postgres else contextlib.nullcontext()
 
     def sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.postgres else statement
