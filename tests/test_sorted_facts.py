@@ -15,8 +15,8 @@ import pytest
 
 from hukou.policies import load
 from hukou.registry.synth import generate
-from hukou.store import missing_keys, parquet_register, rule_kernel, simulation, sorted_facts
-from hukou.store.columnar import decoded, facts_table, rules_table
+from hukou.store import parquet_register, rule_kernel, simulation, sorted_facts
+from hukou.store.columnar import decoded, facts_table, rules_table, verdict_lists
 from hukou.store.parquet_register import write_register
 from hukou.store.verdict_lists import with_lists
 from policytools import variant_policy
@@ -73,7 +73,7 @@ def test_the_compiled_rules_give_what_duckdb_gives(policy, d, seed):
     con = ibis.duckdb.connect()
     table = sorted_facts.as_table(people, registered, facts)
     expected = with_lists(rules_table(con.create_table("facts", table), d, policy).to_pyarrow().sort_by("person_id"),
-                          missing_keys.questions(policy))
+                          verdict_lists(policy))
     got = simulation.rules_in_memory(people, registered, facts, d, policy)
     assert got.schema == expected.schema
     _assert_same_columns(decoded(expected), decoded(got))

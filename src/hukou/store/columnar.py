@@ -33,7 +33,7 @@ from hukou.policy.policy_file import Policy
 from hukou.policy.residence_permit import P_GUARDIAN_AGE, P_RESIDENCE_MONTHS
 from hukou.policy.settlement import P_EMPLOYMENT, P_SOCIAL_INSURANCE
 from hukou.store import missing_keys
-from hukou.store.verdict_lists import ASKED, OUTPUT_COLUMNS, key_group_flags, with_lists
+from hukou.store.verdict_lists import OUTPUT_COLUMNS, BitList, bits, bits_column, item_flags, with_lists
 
 EPOCH = date(1970, 1, 1)
 SEQ_SPAN = 1 << 31  # hukou.seq is a 32-bit integer from 1
@@ -272,14 +272,14 @@ def rules_table(t: ir.Table, d: date, policy: Policy) -> ir.Table:
         # settlement.routes (the already settled: every route "false")
         **{f"route_{name}": ibis.cases((r.already, "false"), (is_true(r[name]), "true"), (is_false(r[name]), "false"),
                                        else_="unknown") for name in ("talent", "student", "general")},
-        **{f"kg_{name}": rural & r[f"g_{name}"] for name in KEY_GROUPS},
+        key_groups_bits=bits([rural & r[f"g_{name}"] for name in KEY_GROUPS]),
         followers=ibis.ifelse(r.eligible, r.followers_if_eligible, 0).cast("int64"),
-        settlement_asked=missing_keys.asked_bits(r, settlement_open, missing_keys.settlement_questions(policy)),
+        settlement_missing_bits=missing_keys.asked_bits(r, settlement_open, missing_keys.settlement(policy)),
         residence_permit=ibis.cases((r.local, "ineligible"), (is_true(r.permit_ok), "eligible"),
                                     (is_false(r.permit_ok), "ineligible"), else_="undetermined"),
         permit_reason=ibis.cases((r.local, "local_hukou"), (is_false(r.duration), "short_residence"),
                                  (is_false(r.basis), "no_employment_housing_or_study"), else_=none),
-        permit_asked=missing_keys.asked_bits(r, permit_open, missing_keys.permit_questions()),
+        permit_missing_bits=missing_keys.asked_bits(r, permit_open, missing_keys.PERMIT),
         guardian_required=_under(r.birth_date, d, values[P_GUARDIAN_AGE]),
         failed_rule=ibis.cases((r.already, "precondition.already_settled"),
                                (r.eligible | ~r.all_false, none),
@@ -303,15 +303,19 @@ def decoded(table: pa.Table) -> pa.Table:
 
 def verdict_rows(tables: dict[str, ir.Table], d: date, policy: Policy) -> ir.Table:
     """The verdicts as the rows of `OUTPUT_COLUMNS`, the lists built by the engine itself from their
-    flags (`verdict_lists`): for an engine that writes the result where it runs (Spark, from its
+    bits (`verdict_lists.item_flags`): for an engine that writes the result where it runs (Spark, from its
     executors) instead of handing it back."""
     t = verdict_table(tables, d, policy)
-    asked = {name: missing_keys.asked_flags(t[column], missing_keys.questions(policy)[name])
-             for name, column in ASKED.items()}
-    flags = {"key_groups": [(label, t[c]) for c, label in key_group_flags(t.columns)], **asked}
-    lists = {name: ibis.array([ibis.ifelse(flag, label, ibis.null("string")) for label, flag in items])
-             .filter(lambda item: item.notnull()) for name, items in flags.items()}
+    lists = {name: ibis.array([ibis.ifelse(flag, label, ibis.null("string"))
+                               for label, flag in item_flags(t[bits_column(name)], listed)])
+             .filter(lambda item: item.notnull()) for name, listed in verdict_lists(policy).items()}
     return t.select(*(lists[c].name(c) if c in lists else t[c] for c in OUTPUT_COLUMNS))
+
+
+def verdict_lists(policy: Policy) -> dict[str, BitList]:
+    """How each list of the verdicts is read from its bits (`rules_table`'s `<list>_bits`)."""
+    return {"key_groups": BitList(tuple((name, None, name) for name in KEY_GROUPS)),
+            "settlement_missing": missing_keys.settlement(policy), "permit_missing": missing_keys.PERMIT}
 
 
 def summary(t: ir.Table) -> ir.Table:
@@ -326,7 +330,7 @@ def verdicts(tables: dict[str, ir.Table], d: date, policy: Policy,
     the query (by default in one go; `parquet_register.run_by_person_ranges` runs it a range of people
     at a time)."""
     expr = verdict_table(tables, d, policy)
-    return with_lists(run(expr) if run else expr.to_pyarrow(), missing_keys.questions(policy))
+    return with_lists(run(expr) if run else expr.to_pyarrow(), verdict_lists(policy))
 
 
 def _all(conditions) -> ir.BooleanValue:

@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 from numba.core.errors import NumbaError
 
 from hukou.policy.policy_file import Policy
-from hukou.store import missing_keys, rule_kernel, sorted_facts
-from hukou.store.columnar import rules_table, summary, verdict_rows, verdicts
-from hukou.store.verdict_lists import is_flag, with_lists
+from hukou.store import rule_kernel, sorted_facts
+from hukou.store.columnar import rules_table, summary, verdict_lists, verdict_rows, verdicts
+from hukou.store.verdict_lists import with_lists
 from hukou.registry.fact_tables import SCHEMAS
 from hukou.store.parquet_register import RangeReader, open_register, people_count, person_ranges, run_by_person_ranges
 
@@ -106,7 +106,7 @@ class RulesInMemory:
 
     def __init__(self, d: date, policy: Policy):
         self.d, self.policy = d, policy
-        self.questions = missing_keys.questions(policy)
+        self.lists = verdict_lists(policy)
         self.kernels: dict[tuple, rule_kernel.Kernel | None] = {}
 
     def __call__(self, people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact]) -> pa.Table:
@@ -133,14 +133,13 @@ class RulesInMemory:
             return self._on_duckdb(people, registered, facts)
         if not registered.all():
             outputs = [o.take(np.flatnonzero(registered)) for o in outputs]
-        flags = {o.name: o.values if o.known is None else o.values & o.known for o in outputs if is_flag(o.name)}
-        return with_lists(rule_kernel.to_table([o for o in outputs if o.name not in flags]), self.questions, flags)
+        return with_lists(rule_kernel.to_table(outputs), self.lists)
 
 
     def _on_duckdb(self, people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact]) -> pa.Table:
         table = sorted_facts.as_table(people, registered, facts)
         con = ibis.duckdb.connect()
-        return with_lists(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow(), self.questions)
+        return with_lists(rules_table(con.create_table("facts", table), self.d, self.policy).to_pyarrow(), self.lists)
 
 
 def rules_in_memory(people: pa.Table, registered: np.ndarray, facts: dict[str, sorted_facts.Fact], d: date,
