@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hukou import __version__
 from hukou.api import applications, problems, reports
-from hukou.api.models import HealthOut, VerdictOut
+from hukou.api.models import FACTS_REF, HealthOut, VerdictOut
 from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
@@ -42,12 +42,14 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.mount("/static", StaticFiles(packages=[("hukou.web", "static")]), name="static")
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)",
-              operation_id="check_eligibility", response_model=VerdictOut)
+              operation_id="check_eligibility", response_model=VerdictOut,
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"$ref": FACTS_REF}, "examples": {"a migrant renting": {"value": FACTS_EXAMPLE}}}}}})
     async def eligibility(
         date_: Optional[str] = Query(None, alias="date", max_length=10,
                                      description="Evaluation date YYYY-MM-DD (default: today)"),
         policy: Optional[str] = Query(None, max_length=100, description="A shipped policy name (default: the city's)"),
-        facts: Any = Body(None, examples=[FACTS_EXAMPLE], description="RULEBOOK §2 facts"),
+        facts: Any = Body(None, description="RULEBOOK §2 facts (checked here: an error names the field)"),
     ) -> dict[str, Any]:
         try:
             d = parse_date(date_) if date_ else date.today()
@@ -59,7 +61,8 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
             raise InputError("", "expected a JSON object of facts about a person")
         return check(facts, d, load(policy or default_policy))
 
-    @app.get("/api/v1/health", tags=["service"], summary="Liveness", operation_id="health", response_model=HealthOut)
+    @app.get("/api/v1/health", tags=["service"], summary="Liveness", operation_id="check_health",
+             response_model=HealthOut)
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 

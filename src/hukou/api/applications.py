@@ -10,13 +10,14 @@ auditors (one of their role's purposes: `GET /api/v1/purposes`); an applicant's 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from hukou.api.models import (ActionIn, ActionOut, ApplicationIn, CaseListOut, CaseOut, DecisionOut, DeadlineOut,
-                              PartyOut, PurposeOut, PurposesOut, QueueItemOut, TokenOut)
+from hukou.api.models import (ActionIn, ApplicationIn, CaseListOut, CaseOut, DecisionOut, DeadlineOut, PartyOut,
+                              PurposeOut, PurposesOut, QueueItemOut, SignInForm, TokenOut)
 from hukou.api.writes import run_write
 from hukou.cases import case as C
 from hukou.cases.access import FULL, Viewer
@@ -24,10 +25,14 @@ from hukou.cases.purposes import DEFAULT, checked_purpose, purposes_of
 from hukou.services.casework import Application, Casework, CaseView
 from hukou.store.users import TokenCache, authenticate, issue_token
 
-router = APIRouter(prefix="/api/v1", tags=["applications"])
+router = APIRouter(prefix="/api/v1")
+TAGS = ["applications"]
 TOKEN_MEMORY_S = 30  # a revoked token or a changed role counts within 30 s (store/users.py TokenCache)
+MAX_TOKEN = 200  # characters of a bearer token; a longer one is no token of ours
 Purpose = Header(None, alias="X-Purpose", max_length=40,
                  description="Why you read this: one of your role's purposes (GET /api/v1/purposes); officers must send it")
+CaseId = Path(min_length=1, max_length=36, description="The case's id, as a submission answered it")
+bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="A token from POST /api/v1/token (sign_in)")
 
 
 class Unauthorized(Exception):
@@ -42,11 +47,14 @@ def _casework(request: Request) -> Casework:
     return request.app.state.casework()
 
 
-async def current_viewer(request: Request, authorization: Optional[str] = Header(None, max_length=200)) -> Viewer:
+async def current_viewer(request: Request,
+                         credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> Viewer:
     """Async, so a remembered token costs no trip through the thread pool; a lookup goes there."""
-    if not authorization or not authorization.lower().startswith("bearer "):
+    if credentials is None or not credentials.credentials:
         raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
-    state, token, now = request.app.state, authorization.split(" ", 1)[1].strip(), datetime.now()
+    if len(credentials.credentials) > MAX_TOKEN:
+        raise Unauthorized("the token is unknown or expired; sign in again")
+    state, token, now = request.app.state, credentials.credentials.strip(), datetime.now()
     if not hasattr(state, "tokens"):
         state.tokens = TokenCache(seconds=TOKEN_MEMORY_S)
     viewer = state.tokens.cached(token, now) or await run_in_threadpool(
@@ -67,9 +75,9 @@ def case_out(view: CaseView) -> CaseOut:
         if deadline else None,
         decision=DecisionOut(seq=decision.seq, type=decision.type, at=decision.at, by=decision.by,
                              override=decision.override, effective=decision.effective, seconded_by=decision.seconded_by,
-                             verdict=decision.data.get("verdict") or {})
+                             verdict=decision.data["verdict"])
         if decision and view.disclosure == FULL else None,
-        actions=[ActionOut(seq=i, type=a.type, at=a.at, by=a.by, role=a.role, data=a.data)
+        actions=[{"seq": i, "type": a.type, "at": a.at, "by": a.by, "role": a.role, "data": a.data}
                  for i, a in enumerate(view.case.actions, start=1)] if view.disclosure == FULL else [],
         verdict=view.verdict, verdict_date=view.verdict_date, verdict_unavailable=view.verdict_unavailable,
         suggested_materials=view.suggested_materials, registered=view.registered)
@@ -79,42 +87,42 @@ def _purpose(viewer: Viewer, purpose: Optional[str]) -> str:
     return checked_purpose(viewer.role, purpose, "X-Purpose")
 
 
-@router.post("/token", summary="Sign in (form fields username, password) for a bearer token", operation_id="sign_in",
-             response_model=TokenOut)
-def token(request: Request, username: str = Form(..., max_length=60),
-          password: str = Form(..., max_length=200)) -> TokenOut:
+@router.post("/token", tags=["sign-in"], summary="Sign in (form fields username, password) for a bearer token",
+             operation_id="sign_in", response_model=TokenOut)
+def token(request: Request, form: Annotated[SignInForm, Form()]) -> TokenOut:
     engine = _casework(request).engine
-    viewer = authenticate(engine, username, password)
+    viewer = authenticate(engine, form.username, form.password)
     if viewer is None:
         raise Unauthorized("wrong username or password")
     return TokenOut(access_token=issue_token(engine, viewer, datetime.now()), token_type="bearer")
 
 
-@router.get("/purposes", summary="The purposes you may give when you read personal data", operation_id="list_purposes",
-            response_model=PurposesOut)
+@router.get("/purposes", tags=TAGS, summary="The purposes you may give when you read personal data",
+            operation_id="list_purposes", response_model=PurposesOut)
 async def purposes(viewer: Viewer = Depends(current_viewer)) -> PurposesOut:
     return PurposesOut(role=viewer.role, required=viewer.role not in DEFAULT,
                        purposes=[PurposeOut(code=c, zh=zh, en=en) for c, (zh, en) in purposes_of(viewer.role).items()])
 
 
-@router.post("/applications", status_code=201, summary="Submit an application", operation_id="submit_application",
-             response_model=CaseOut)
+@router.post("/applications", status_code=201, tags=TAGS, summary="Submit an application",
+             operation_id="submit_application", response_model=CaseOut)
 async def submit(request: Request, response: Response, body: ApplicationIn,
-                 idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=100,
-                                                         description="Unique per submission: a retry returns the first case"),
+                 idempotency_key: str = Header(alias="Idempotency-Key", min_length=1, max_length=100,
+                                               description="Unique per submission: a retry returns the first case"),
                  viewer: Viewer = Depends(current_viewer)) -> CaseOut:
     casework = _casework(request)
     application = Application(body.kind, body.township, body.facts, tuple(f.model_dump() for f in body.followers),
                               body.applicant.model_dump() if body.applicant else None,
                               body.consent.model_dump(exclude_none=True) if body.consent else None)
     now = datetime.now()
-    case, new = await run_write(casework.engine, casework.submit, viewer, application, idempotency_key or "", now)
+    case, new = await run_write(casework.engine, casework.submit, viewer, application, idempotency_key, now)
     if not new:
         response.status_code = 200
     return case_out(casework.summary(viewer, case, application.township or viewer.township, now))
 
 
-@router.get("/applications", summary="The cases you may see that need work, overdue first (the read is logged)",
+@router.get("/applications", tags=TAGS,
+            summary="The cases you may see that need work, overdue first (the read is logged)",
             operation_id="list_applications", response_model=CaseListOut)
 def list_applications(request: Request, viewer: Viewer = Depends(current_viewer),
                       limit: int = Query(200, ge=1, le=1000, description="At most this many cases"),
@@ -127,15 +135,15 @@ def list_applications(request: Request, viewer: Viewer = Depends(current_viewer)
                                            next_actions=list(i.next_actions)) for i in items])
 
 
-@router.get("/applications/{case_id}", summary="Read an application (the read is logged with its purpose)",
+@router.get("/applications/{case_id}", tags=TAGS, summary="Read an application (the read is logged with its purpose)",
             operation_id="read_application", response_model=CaseOut)
-def read(request: Request, case_id: str, viewer: Viewer = Depends(current_viewer),
+def read(request: Request, case_id: str = CaseId, viewer: Viewer = Depends(current_viewer),
          purpose: Optional[str] = Purpose) -> CaseOut:
     return case_out(_casework(request).read(viewer, case_id, _purpose(viewer, purpose), datetime.now()))
 
 
-@router.post("/applications/{case_id}/actions", summary="Act on an application", operation_id="act_on_application",
-             response_model=CaseOut)
-def act(request: Request, case_id: str, body: ActionIn, viewer: Viewer = Depends(current_viewer)) -> CaseOut:
+@router.post("/applications/{case_id}/actions", tags=TAGS, summary="Act on an application",
+             operation_id="act_on_application", response_model=CaseOut)
+def act(request: Request, body: ActionIn, case_id: str = CaseId, viewer: Viewer = Depends(current_viewer)) -> CaseOut:
     data = body.data.model_dump(mode="json", exclude_none=True)
     return case_out(_casework(request).act(viewer, case_id, body.type, data, body.expected_version, datetime.now()))

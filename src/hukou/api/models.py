@@ -2,7 +2,14 @@
 
 Every string, list and number a client sends has a bound; every success response has a model.
 An action is one of the action types, told apart by `type`, each with the data model of
-`cases.actions`, so a client generated from the specification knows what each action takes.
+`cases.actions`, so a client generated from the specification knows what each action takes; the
+log comes back the same way, each entry with the record model of its type.
+
+RULEBOOK §2 facts (`ApplicationIn.facts`, the eligibility body, the facts given with materials and
+recorded with submissions and decisions) are carried as JSON objects and checked at run time by
+`cases.facts.canonical_facts` / `policy.verdict.parse_person`, whose errors name `facts.<path>`;
+the specification documents them as the `Facts` component, the model `policy.facts.Person` by alias
+(`publish_facts`).
 """
 
 from __future__ import annotations
@@ -10,13 +17,54 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_serializer
 
-from hukou.cases.actions import INPUTS, ConsentData, IdNumber, Name
+from hukou.cases.actions import INPUTS, RECORDS, ConsentData, IdNumber, Name, RegisteredRecord, VerdictAt
+from hukou.cases.case import ACTION_TYPES
+from hukou.policy.facts import Person
 
 Township = Annotated[str, Field(pattern=r"^[0-9]{9}$", description="9-digit code of a township of the city")]
-Facts = Annotated[dict[str, Any], Field(description="RULEBOOK §2 facts about a person, checked as the eligibility "
-                                                    "check checks them", max_length=20)]
+Facts = Annotated[dict[str, Any], Field(description="RULEBOOK §2 facts about a person (the Facts component), checked "
+                                                    "as the eligibility check checks them", max_length=20)]
+Instant = Annotated[datetime, AfterValidator(lambda at: at if at.tzinfo else at.astimezone()),
+                    Field(description="RFC 3339, with the server's UTC offset")]  # the store keeps local time
+FACTS = "Facts"
+FACTS_REF = f"#/components/schemas/{FACTS}"
+FACTS_DESCRIPTION = (
+    "RULEBOOK §2: the facts about a person that the rules read. `birth_date` and `hukou` are required; any other "
+    "key that is absent (or null) is unknown, and an empty list means known: none. Residence records are periods "
+    "lived in the city. Keys the rules never read (tax paid, investment, …) are ignored. Checked on the server, "
+    "where an error names its field (`facts.housing.kind`).")
+
+
+def facts_components() -> dict[str, dict[str, Any]]:
+    """`Facts` and the records it holds (`Hukou`, `Residence`, …), as OpenAPI components."""
+    schema = Person.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    parts = schema.pop("$defs", {})
+    return {**parts, FACTS: {**schema, "title": FACTS, "description": FACTS_DESCRIPTION}}
+
+
+def _free_object(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "object" and "properties" not in schema
+
+
+def publish_facts(openapi: dict[str, Any]) -> None:
+    """Every `facts` property of a component that the models carry as a free JSON object documented as
+    the `Facts` component, which is added with its parts (the eligibility body names it in app.py)."""
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in facts_components().items():
+        if components.setdefault(name, schema) != schema:
+            raise RuntimeError(f"two components named {name}")
+    for component in components.values():
+        prop = component.get("properties", {}).get("facts")
+        if prop is None:
+            continue
+        for i, option in enumerate(prop.get("anyOf", [])):
+            if _free_object(option):
+                bounds = {k: v for k, v in option.items() if k.startswith("max")}
+                prop["anyOf"][i] = {"$ref": FACTS_REF, **bounds}
+        if _free_object(prop):
+            component["properties"]["facts"] = {"$ref": FACTS_REF, "description": prop.get("description", "")}
 
 
 class _In(BaseModel):
@@ -57,6 +105,22 @@ _ACTIONS = tuple(
                  data=(model, Field(default_factory=model)))
     for t, model in INPUTS.items())
 ActionIn = Annotated[Union[_ACTIONS], Field(discriminator="type")]  # type: ignore[valid-type]
+
+_ENTRIES = tuple(
+    create_model(f"{_camel(t)}ActionOut", __doc__=f"An entry of the log: `{t}`, with the data it was recorded with",
+                 seq=(int, Field(description="Its place in the log: 1, 2, …")),
+                 type=(Literal[t], ...),  # type: ignore[valid-type]
+                 at=(Instant, ...), by=(str, Field(description="Who acted (username)")), role=(str, ...),
+                 data=(RECORDS[t], ...))
+    for t in ACTION_TYPES)
+ActionOut = Annotated[Union[_ENTRIES], Field(discriminator="type")]  # type: ignore[valid-type]
+
+
+class SignInForm(BaseModel):
+    """The sign-in form (application/x-www-form-urlencoded); other fields an OAuth2 client sends are ignored."""
+
+    username: str = Field(min_length=1, max_length=60)
+    password: str = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):
@@ -141,24 +205,16 @@ class PartyOut(BaseModel):
     person_id: Optional[int] = Field(None, description="Officers: the register's person")
 
 
-class ActionOut(BaseModel):
-    seq: int
-    type: str
-    at: datetime
-    by: str
-    role: str
-    data: dict[str, Any]
-
-
 class DecisionOut(BaseModel):
     seq: int = Field(description="What a second approval names")
     type: Literal["approved", "rejected"]
-    at: datetime
+    at: Instant
     by: str
     override: bool = Field(description="Against the rules' verdict: needs a second approver")
     effective: bool
     seconded_by: Optional[str]
-    verdict: dict[str, Any] = Field(description="The verdict it was made on: status, route, date, policy")
+    verdict: VerdictAt = Field(description="The verdict it was made on: status, route, household, failed rule, date, "
+                                           "policy")
 
 
 class CaseOut(BaseModel):
@@ -179,7 +235,8 @@ class CaseOut(BaseModel):
     verdict_date: Optional[date] = None
     verdict_unavailable: Optional[str] = None
     suggested_materials: list[str] = Field([], description="Officers: what the verdict still misses")
-    registered: Optional[dict[str, Any]] = Field(None, description="Once registered: place, household, who moved")
+    registered: Optional[RegisteredRecord] = Field(None, description="Once registered: place, household, who moved "
+                                                                     "and who was left out")
 
 
 class QueueItemOut(BaseModel):
@@ -190,7 +247,7 @@ class QueueItemOut(BaseModel):
     following: bool = Field(description="You follow the applicant on this case (you see what consent needs)")
     person_id: Optional[int]
     township: Optional[str]
-    submitted_at: Optional[datetime]
+    submitted_at: Optional[Instant]
     due: Optional[date]
     overdue: bool
     next_actions: list[str]
@@ -205,7 +262,7 @@ class OverrideOut(BaseModel):
     kind: str
     township: Optional[str]
     decision: Literal["approved", "rejected"]
-    decided_at: datetime
+    decided_at: Instant
     decided_by: str
     verdict_status: str
     verdict_date: str

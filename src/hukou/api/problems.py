@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hukou.api.models import publish_facts
 from hukou.cases.case import ACTION_TYPES, CaseError
 from hukou.policy.errors import InputError, describe, field_path
 
@@ -62,6 +63,7 @@ def document(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = generate()
+        publish_facts(schema)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, operations in schema.get("paths", {}).items():
@@ -117,4 +119,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, "Request not served", str(exc.detail))
+        field = {404: "path", 405: "method"}.get(exc.status_code, "")  # no such path; not a method it takes
+        return problem(exc.status_code, "Request not served", str(exc.detail), field)

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
 from hukou.policy.calendar import Month
 
@@ -50,8 +50,19 @@ def _place_code(value: Any) -> str:
 
 
 Date = Annotated[date, BeforeValidator(parse_date)]
-MonthValue = Annotated[tuple[int, int], BeforeValidator(_strict_month)]
-PlaceCode = Annotated[str, BeforeValidator(_place_code)]
+# In the API's specification (the Facts component) a month is its text and a place code a string.
+MonthValue = Annotated[tuple[int, int], BeforeValidator(_strict_month),
+                       WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
+                                       "description": "YYYY-MM"})]
+PlaceCode = Annotated[str, BeforeValidator(_place_code),
+                      WithJsonSchema({"type": "string", "pattern": _PLACE_RE.pattern,
+                                      "description": "GB/T 2260 code: 6 digits (a county), 9 (a township) or 12 "
+                                                     "(a community or village)"})]
+
+# How many records a list of facts may hold: far more than a life has, few enough that no input is huge.
+MAX_PERIODS = 100  # residence, employment, social insurance; endorsements of one permit
+MAX_RECORDS = 20  # education, qualifications, children
+MAX_PARENTS = 4  # the applicant's and the spouse's
 
 HousingKind = Literal["owned", "rented", "employer", "school", "none"]
 EducationLevel = Literal["vocational", "associate", "bachelor", "master", "doctor"]
@@ -145,7 +156,7 @@ class Permit(_Record):
     """An existing residence permit: the day it was issued and the endorsements (签注) made since."""
 
     issued: Date
-    endorsements: list[Date] = []
+    endorsements: list[Date] = Field([], max_length=MAX_PERIODS)
 
 
 class Spouse(_Record):
@@ -163,8 +174,8 @@ class Parent(_Record):
 
 class Family(_Record):
     spouse: Optional[Spouse] = None
-    children: list[Child] = []
-    parents: list[Parent] = []
+    children: list[Child] = Field([], max_length=MAX_RECORDS)
+    parents: list[Parent] = Field([], max_length=MAX_PARENTS)
 
 
 class Person(_Record):
@@ -172,12 +183,12 @@ class Person(_Record):
 
     birth_date: Date
     hukou: Hukou
-    residence: Optional[list[Residence]] = None
+    residence: Optional[list[Residence]] = Field(None, max_length=MAX_PERIODS)
     housing: Optional[Housing] = None
-    employment: Optional[list[Employment]] = None
-    social_insurance: Optional[list[SocialInsurance]] = None
-    education: Optional[list[Education]] = None
-    qualifications: Optional[list[Qualification]] = None
+    employment: Optional[list[Employment]] = Field(None, max_length=MAX_PERIODS)
+    social_insurance: Optional[list[SocialInsurance]] = Field(None, max_length=MAX_PERIODS)
+    education: Optional[list[Education]] = Field(None, max_length=MAX_RECORDS)
+    qualifications: Optional[list[Qualification]] = Field(None, max_length=MAX_RECORDS)
     military: Optional[Military] = None
     permit: Optional[Permit] = None
     family: Optional[Family] = None
