@@ -284,3 +284,37 @@ def test_finding_9_bounds_hold_on_postgres(postgres_url):
         assert _submit(client, tokens, key="y" * 100).status_code == 201
     finally:
         engine.dispose()
+
+
+def test_a_case_logged_before_action_data_was_typed_still_answers(api):
+    """An earlier version's log (free-form data) is shown as written, never a 500."""
+    from datetime import datetime as dt
+
+    from hukou.store import schema as S
+
+    client, tokens, engine = api
+    t = dt(2020, 3, 2, 9)
+    old = [("submitted", "alice", "applicant", {"adult_followers": ["spouse"], "person_id": 3}),
+           ("consent_recorded", "alice", "applicant", {"who": "applicant"}),
+           ("accepted", "p1", "police_station", {}), ("reviewed", "p1", "police_station", {}),
+           ("rejected", "a1", "county_approver", {"failed_rule": "x", "verdict": "eligible", "verdict_date": "2020-03-02"})]
+    with engine.begin() as conn:
+        conn.execute(S.CaseRow.__table__.insert(), {"id": "old-case", "kind": "settlement", "person_id": 3,
+                                                    "township": "652301001", "created_at": t})
+        conn.execute(S.CaseActionRow.__table__.insert(), [
+            {"case_id": "old-case", "seq": i, "type": ty, "at": t, "by_user": by, "role": role, "data": data}
+            for i, (ty, by, role, data) in enumerate(old, start=1)])
+    r = client.get("/api/v1/applications/old-case", headers=tokens["au"])
+    assert r.status_code == 200, r.text
+    entries = r.json()["actions"]
+    assert [e["type"] for e in entries] == ["unreadable", "unreadable", "accepted", "reviewed", "unreadable"]
+    assert entries[0]["original_type"] == "submitted" and entries[0]["data"]["adult_followers"] == ["spouse"]
+    assert r.json()["decision"] is None
+    report = client.get("/api/v1/reports/overrides", headers=tokens["au"]).json()["items"]
+    assert [(o["case"], o["verdict_status"]) for o in report] == [("old-case", "eligible")]
+    client.cookies.set("hukou_session", tokens["au"]["Authorization"].split()[1])  # the same tokens sign in the web
+    client.cookies.set("hukou_purpose", "audit")
+    for path in ("/cases/old-case", "/reports/overrides"):
+        page = client.get(path, follow_redirects=False)
+        assert page.status_code == 200 and "old-case"[:8] in page.text, (path, page.status_code, page.text[:300])
+    assert client.get("/cases", follow_redirects=False).status_code == 200  # (a rejected case is done: not listed)

@@ -115,8 +115,10 @@ def _everything_answers(casework, client, tokens, case_id):
         for path in (f"/api/v1/applications/{case_id}", "/api/v1/applications"):
             r = client.get(path, headers=headers)
             assert r.status_code < 500, (path, v, r.text)
-        for path in (f"/cases/{case_id}?purpose={PURPOSE.get(v.role, '')}", "/cases"):
+        for path in (f"/cases/{case_id}", "/cases"):
             client.cookies.set("hukou_session", tokens[v.username])
+            if v.role in PURPOSE:
+                client.cookies.set("hukou_purpose", PURPOSE[v.role])
             r = client.get(path, follow_redirects=False)
             assert r.status_code < 500, (path, v, r.text[:500])
             client.cookies.clear()

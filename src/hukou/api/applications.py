@@ -20,6 +20,8 @@ from hukou.api.models import (ActionIn, ApplicationIn, CaseListOut, CaseOut, Dec
                               PurposeOut, PurposesOut, QueueItemOut, SignInForm, TokenOut)
 from hukou.api.writes import run_write
 from hukou.cases import case as C
+from hukou.cases.actions import check_record
+from hukou.cases.errors import CaseError
 from hukou.cases.access import FULL, Viewer
 from hukou.cases.purposes import DEFAULT, checked_purpose, purposes_of
 from hukou.services.casework import Application, Casework, CaseView
@@ -76,11 +78,28 @@ def case_out(view: CaseView) -> CaseOut:
         decision=DecisionOut(seq=decision.seq, type=decision.type, at=decision.at, by=decision.by,
                              override=decision.override, effective=decision.effective, seconded_by=decision.seconded_by,
                              verdict=decision.data["verdict"])
-        if decision and view.disclosure == FULL else None,
-        actions=[{"seq": i, "type": a.type, "at": a.at, "by": a.by, "role": a.role, "data": a.data}
-                 for i, a in enumerate(view.case.actions, start=1)] if view.disclosure == FULL else [],
+        if decision and view.disclosure == FULL and _readable(decision.type, decision.data) else None,
+        actions=[_entry(i, a) for i, a in enumerate(view.case.actions, start=1)] if view.disclosure == FULL else [],
         verdict=view.verdict, verdict_date=view.verdict_date, verdict_unavailable=view.verdict_unavailable,
-        suggested_materials=view.suggested_materials, registered=view.registered)
+        suggested_materials=view.suggested_materials,
+        registered=view.registered if view.registered and _readable(C.REGISTERED, view.registered) else None)
+
+
+def _readable(type_: str, data) -> bool:
+    """Whether a logged action's data is what its type's record model reads (an old log's may not be)."""
+    try:
+        check_record(type_, data)
+    except CaseError:
+        return False
+    return True
+
+
+def _entry(seq: int, a: C.Action) -> dict:
+    entry = {"seq": seq, "type": a.type, "at": a.at, "by": a.by, "role": a.role, "data": a.data}
+    if _readable(a.type, a.data):
+        return entry
+    return {**entry, "type": "unreadable", "original_type": a.type,
+            "data": a.data if isinstance(a.data, dict) else {"value": a.data}}
 
 
 def _purpose(viewer: Viewer, purpose: Optional[str]) -> str:

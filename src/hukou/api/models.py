@@ -113,7 +113,22 @@ _ENTRIES = tuple(
                  at=(Instant, ...), by=(str, Field(description="Who acted (username)")), role=(str, ...),
                  data=(RECORDS[t], ...))
     for t in ACTION_TYPES)
-ActionOut = Annotated[Union[_ENTRIES], Field(discriminator="type")]  # type: ignore[valid-type]
+
+
+class UnreadableActionOut(BaseModel):
+    """An entry written before action data was typed, whose data its type's model does not read: shown
+    as it was written (the log is append-only), under its original type."""
+
+    seq: int = Field(description="Its place in the log: 1, 2, …")
+    type: Literal["unreadable"]
+    original_type: str = Field(max_length=30)
+    at: Instant
+    by: str
+    role: str
+    data: dict[str, Any] = Field(description="As written")
+
+
+ActionOut = Annotated[Union[(*_ENTRIES, UnreadableActionOut)], Field(discriminator="type")]  # type: ignore[valid-type]
 
 
 class SignInForm(BaseModel):

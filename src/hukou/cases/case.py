@@ -138,6 +138,16 @@ def _parties(data: dict[str, Any]) -> tuple[Party, ...]:
     return tuple(p for p in found if p is not None)
 
 
+def _decision_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A decision's data with `verdict` as the mapping it is now; an earlier version wrote its status
+    alone (`verdict: "eligible"`, `verdict_date`, `verdict_policy`), and had no overrides pending."""
+    verdict = data.get("verdict")
+    if isinstance(verdict, dict):
+        return data
+    old = {"status": verdict, "date": data.get("verdict_date"), "policy": data.get("verdict_policy")}
+    return {**data, "override": False, "verdict": {k: v for k, v in old.items() if isinstance(v, str)}}
+
+
 def state(case: Case) -> State:
     """The case's state, derived from its log alone (a log of any age: unreadable data is ignored)."""
     status, submitted, accepted = "draft", None, None
@@ -166,7 +176,7 @@ def state(case: Case) -> State:
         elif kind == REVIEWED:
             reviewer = a.by
         elif kind in DECIDED:
-            decision = Decision(kind, seq, a.at, a.by, data)
+            decision = Decision(kind, seq, a.at, a.by, _decision_data(data))
             if decision.effective:
                 decided = a.at
             else:

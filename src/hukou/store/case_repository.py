@@ -28,7 +28,12 @@ def jsonable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_case(row: S.CaseRow, actions: Iterable[S.CaseActionRow]) -> C.Case:
-    return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, dict(a.data)) for a in actions))
+    return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, _data(a.data)) for a in actions))
+
+
+def _data(value) -> dict[str, Any]:
+    """An action's data as a mapping (an earlier version's log may hold anything JSON)."""
+    return dict(value) if isinstance(value, dict) else {"value": value}
 
 
 class CaseRepository:
