@@ -101,3 +101,28 @@ def test_the_databases_log_names_the_first_bad_entry(tmp_path, sql, seq, problem
         conn.execute(text(sql))
     finding = verify_log(engine)
     assert (finding.seq, finding.problem) == (seq, problem)
+
+
+def test_postgresql_computes_the_same_hashes_for_any_text(postgres_url):
+    """On PostgreSQL the entry's hash is computed by the database (one round trip under the lock): it
+    must be the chain's own, whatever the text (quotes, backslashes, control characters, any script)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from sqlalchemy.orm import Session
+
+    engine = connect(postgres_url)
+    migrate(engine)
+    text_ = st.text(st.characters(exclude_characters="\x00"), max_size=30)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(who=text_, what=text_, subject=text_, why=text_, micro=st.integers(0, 999_999))
+    def append(who, what, subject, why, micro):
+        with Session(engine) as session, session.begin():
+            append_entry(session, T0.replace(microsecond=micro), who, what, subject, why)
+
+    append()
+    for odd in ('"quoted" \\back\\slash', "line\nbreak\ttab\r", "\u2028\u2029\x7f\x1f", "漢字 😀 ﷽"):
+        with Session(engine) as session, session.begin():
+            append_entry(session, T0, odd, odd, odd, odd)
+    assert verify_log(engine) is None
+    engine.dispose()

@@ -13,3 +13,4 @@ class Viewer:
     city_wide: bool = False  # an explicit grant of the whole city, given by an administrator
     id_number: str | None = None  # an applicant account's citizen ID number: the person it is
     name: str = ""  # the account's name (an applicant's: as on the ID card)
+    person_id: int | None = None  # an applicant's person in the register, when it held them at sign-in

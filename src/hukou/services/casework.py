@@ -129,7 +129,9 @@ class Casework:
         followers = _followers(application.followers)
         try:
             with UnitOfWork(self.engine) as uow:
-                ids = uow.register.person_ids([p["id_number"] for p in (applicant, *followers)])
+                known = {viewer.id_number: viewer.person_id} if viewer.role == "applicant" and viewer.person_id else {}
+                ids = {**known, **uow.register.person_ids([p["id_number"] for p in (applicant, *followers)
+                                                           if p["id_number"] not in known])}
                 if applicant["id_number"] not in ids and facts is None:
                     raise CaseError("facts", "the register holds no record of this person yet: give their facts (the "
                                              "self-check's answers) with the application, so it can be decided")

@@ -209,7 +209,7 @@ class CaseRow(Base):
     __tablename__ = "cases"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    person_id: Mapped[Optional[int]] = mapped_column(PersonId, ForeignKey("people.person_id"), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(PersonId, ForeignKey("people.person_id"))  # the applicant's
     township: Mapped[Optional[str]] = mapped_column(String(9), index=True)  # jurisdiction: who may see it
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -226,7 +226,7 @@ class CaseParty(Base):
     kind: Mapped[str] = mapped_column(String(20))  # the case's kind
     relation: Mapped[str] = mapped_column(String(10))  # applicant | spouse | child | parent
     id_number: Mapped[str] = mapped_column(String(18), index=True)
-    person_id: Mapped[Optional[int]] = mapped_column(PersonId, index=True)  # the register's, when it held them
+    person_id: Mapped[Optional[int]] = mapped_column(PersonId)  # the register's, when it held them
     moved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 

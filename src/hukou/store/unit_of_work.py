@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hukou.store.audit_log import append_entry
+from hukou.store.audit_log import append_entries
 from hukou.store.case_repository import CaseRepository
 from hukou.store.driver_sql import DriverSQL
 from hukou.store.register_repository import RegisterRepository
@@ -32,10 +32,12 @@ class UnitOfWork:
         self.session.begin()
         self.cases = CaseRepository(self.session)
         self.register = RegisterRepository(self.session)
+        self._entries: list[tuple] = []
         return self
 
     def log(self, at: datetime, who: str, what: str, subject: str, why: str) -> None:
-        append_entry(self.session, at, who, what, subject, why)
+        """An audit entry of this unit of work: written with its commit, in the same transaction."""
+        self._entries.append((at, who, what, subject, why))
 
     def display_name(self, username: str) -> str | None:
         """An account's name (an applicant's: as on the ID card), by a plain statement (every submission asks)."""
@@ -44,6 +46,9 @@ class UnitOfWork:
         return row[0] if row else None
 
     def commit(self) -> None:
+        if self._entries:  # last, so the audit log's lock is held as briefly as can be
+            append_entries(self.session, self._entries, commit=True)
+            self._entries = []
         self.session.commit()
 
     def __exit__(self, *exc) -> None:

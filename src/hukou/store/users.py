@@ -69,7 +69,14 @@ def create_user(engine: Engine, username: str, password: str, role: str, townshi
 
 
 def _viewer(user: S.User) -> Viewer:
-    return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number, user.display_name)
+    """Who the account is; an applicant's register person is looked up with it (a submission then
+    needs no look-up of its own; a person the register did not hold is looked up again each time)."""
+    person = None
+    if user.id_number:
+        session = Session.object_session(user)
+        person = session.scalar(select(S.Person.person_id).where(S.Person.id_number == user.id_number))
+    return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number, user.display_name,
+                  person)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Viewer | None:

@@ -28,7 +28,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_parties', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_parties_id_number'), ['id_number'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_parties_person_id'), ['person_id'], unique=False)
+    with op.batch_alter_table('cases', schema=None) as batch_op:  # cases are found through their parties now
+        batch_op.drop_index('ix_cases_person_id')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('city_wide', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('id_number', sa.String(length=18), nullable=True))
@@ -44,7 +45,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('uq_users_id_number'), type_='unique')
         batch_op.drop_column('id_number')
         batch_op.drop_column('city_wide')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_person_id', ['person_id'], unique=False)
     with op.batch_alter_table('case_parties', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_parties_person_id'))
         batch_op.drop_index(batch_op.f('ix_case_parties_id_number'))
     op.drop_table('case_parties')
