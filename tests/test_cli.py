@@ -130,7 +130,7 @@ def test_policy_show_writes_the_clauses_beside_the_rules(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
     assert "昌市政办发〔2018〕67号" in html
-    assert "全面放开高校毕业生" in html and "talent.graduate" in html
+    assert "全面放开对高校毕业生" in html and "talent.graduate" in html
     assert "settlement.general.min_social_insurance_months" in html and "对参加城镇社会保险的年限要求不得超过2年" in html
     assert "居住半年以上" in html and "permit.residence_duration" in html
     assert "L2 insurance-cap" in html

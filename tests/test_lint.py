@@ -30,8 +30,8 @@ def test_changji_is_clean(changji):
 
 
 def test_every_code_has_a_name_and_citation():
-    for code, (name, cite_, zh, en) in CODES.items():
-        assert name and cite_ and zh and en, code
+    for code, c in CODES.items():
+        assert c.name and c.cite and c.zh and c.en, code
 
 
 @pytest.mark.parametrize("fact,op,value", [

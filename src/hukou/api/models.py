@@ -148,12 +148,22 @@ class HealthOut(BaseModel):
     version: str
 
 
+class BasisOut(BaseModel):
+    """The legal text a reason rests on: the document's number and title, the clause, the words."""
+
+    document: str
+    title: str
+    clause: str
+    quote: str
+
+
 class ReasonOut(BaseModel):
     rule: str
     result: Literal["true", "false", "unknown"]
     values: dict[str, Any]
     parameters: dict[str, Any]
     cite: Optional[str]
+    basis: Optional[BasisOut] = None
     text: dict[str, str]
 
 

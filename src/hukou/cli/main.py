@@ -135,18 +135,24 @@ def _policy_near(name: str | None, folder: Path) -> str:
 @policy_app.command("lint")
 def policy_lint(file: str = typer.Argument(..., help="Policy file path or shipped policy name."),
                 format_: str = typer.Option("text", "--format", help="text or json.")) -> None:
-    """Check a policy against the plan's prohibitions (L1–L8); exit 1 on any error."""
+    """Check a policy against the plan's prohibitions and its quotes against their texts (L1–L9); exit 1 on any error."""
 
     def body():
         from hukou.policies import load
-        from hukou.policy.lint import lint
+        from hukou.policy.lint import lint, unchecked_quotes
 
-        problems = lint(load(file))
+        policy = load(file)
+        problems = lint(policy)
         if format_ == "json":
             typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
         else:
             for p in problems:
                 typer.echo(p.line())
+            unchecked = unchecked_quotes(policy)
+            if unchecked:
+                typer.echo(f"note: {len(unchecked)} quote(s) not checked (add the source's text to check them):")
+                for path, why in unchecked:
+                    typer.echo(f"  {path}: {why}")
             typer.echo(f"{file}: {len(problems)} error(s)" if problems else f"{file}: ok")
         if problems:
             raise typer.Exit(1)

@@ -1,4 +1,6 @@
-"""Policy files shipped with hukou, and loading a policy by name or by path."""
+"""Policy files shipped with hukou, and loading a policy by name or by path, with the published
+texts of the sources it cites (`sources.<id>.text`: a text shipped in `texts/`, or a file beside
+the policy file)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import yaml
 
 from hukou.policy.errors import InputError
 from hukou.policy.policy_file import Policy, parse_policy
+from hukou.policy.source_text import ClauseText, SourceText, parse_plan
 
 DEFAULT_POLICY = "changji-2018"
 
@@ -48,7 +51,43 @@ def load_path(path: str | Path) -> Policy:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("", f"cannot read policy file: {exc.strerror if isinstance(exc, OSError) else exc}", str(path)) from None
-    return parse_policy(read_document(text, str(path)), source=str(path))
+    return _with_texts(parse_policy(read_document(text, str(path)), source=str(path)), path.parent, str(path))
+
+
+def shipped_texts() -> tuple[str, ...]:
+    """The published texts that ship with hukou (file names in `texts/`)."""
+    return tuple(sorted(p.name for p in resources.files(__name__).joinpath("texts").iterdir()
+                        if p.name.endswith((".txt", ".yaml"))))
+
+
+def _with_texts(policy: Policy, folder: Path | None, source: str) -> Policy:
+    for sid, s in policy.sources.items():
+        if s.text:
+            policy.texts[sid] = read_source_text(s.text, s.document, s.title, folder, f"{source}: sources.{sid}.text")
+    return policy
+
+
+def read_source_text(name: str, document: str, title: str, folder: Path | None = None, where: str = "") -> SourceText:
+    """A source's text: a file beside the policy file when there is one, else a shipped text.
+    A `.txt` file is a plan as published; a `.yaml` file holds an excerpt, clause by clause."""
+    near = folder / name if folder is not None else None
+    if near is not None and near.is_file():
+        raw, origin = near.read_text(encoding="utf-8"), str(near)
+    elif name in shipped_texts():
+        raw, origin = resources.files(__name__).joinpath("texts", name).read_text(encoding="utf-8"), f"hukou:texts/{name}"
+    else:
+        raise InputError("text", f"no text named {name!r} beside the policy file nor shipped "
+                                 f"(shipped: {', '.join(shipped_texts())})", where or None)
+    if name.endswith(".txt"):
+        return parse_plan(raw, document, title, origin)
+    data = read_document(raw, origin)
+    try:
+        clauses = {str(mark): ClauseText(str(mark), str(c.get("title", "")), str(c["text"]).strip())
+                   for mark, c in (data.get("clauses") or {}).items()}
+        return SourceText(str(data.get("document", document)), str(data.get("title", title)),
+                          bool(data.get("excerpt", True)), clauses, origin)
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise InputError("clauses", f"expected clauses as MARK: {{title, text}} ({exc})", origin) from None
 
 
 @lru_cache(maxsize=32)
@@ -56,7 +95,7 @@ def load(name_or_path: str = DEFAULT_POLICY) -> Policy:
     """A shipped policy by name (`changji-2018`), or a policy file by path."""
     if name_or_path in shipped():
         text = resources.files(__name__).joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8")
-        return parse_policy(read_document(text, name_or_path), source=name_or_path)
+        return _with_texts(parse_policy(read_document(text, name_or_path), source=name_or_path), None, name_or_path)
     if Path(name_or_path).exists():
         return load_path(name_or_path)
     raise InputError("policy", f"no shipped policy or file named {name_or_path!r} (shipped: {', '.join(shipped())})")

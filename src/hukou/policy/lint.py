@@ -1,4 +1,5 @@
-"""The policy linter (RULEBOOK §5): conditions the plan and the State Council forbid, and gaps.
+"""The policy linter (RULEBOOK §5): conditions the plan and the State Council forbid, gaps, and
+quotes that are not the words of the text they are attributed to (L9).
 
 Each problem has a code, the field path it was found at, and the clause that forbids it. Any
 problem is an error: `hukou policy lint` exits non-zero when the list is not empty.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from hukou.policy import citations
 from hukou.policy.extra_conditions import is_known_fact
 from hukou.policy.facts import HOUSING_KINDS
 from hukou.policy.policy_file import CITY_RULES, ExtraCondition, Policy
@@ -17,22 +19,36 @@ from hukou.policy.policy_file import CITY_RULES, ExtraCondition, Policy
 SOCIAL_INSURANCE_CAP_MONTHS = 24  # §五
 POINTS_MIN_URBAN_POPULATION = 3_000_000  # 国办发〔2016〕72号: no points schemes below 3 million
 
-CODES: dict[str, tuple[str, str, str, str]] = {
-    # code: (name, cite, zh, en)
-    "L1": ("forbidden-condition", "§五", "不得以购买房屋、投资纳税等设置落户限制；自有住房与登记租赁住房同等对待",
-           "No condition may require buying a home, owning one only, investing, or paying tax"),
-    "L2": ("insurance-cap", "§五", "对参加城镇社会保险的年限要求不得超过2年",
-           "A social-insurance requirement may not exceed 24 months"),
-    "L3": ("origin-discrimination", "§二(二)1", "本地和外地农业转移人口落户条件、标准一致",
-           "No condition may look at where a hukou comes from, except in this city or not"),
-    "L4": ("points-forbidden", "国办发〔2016〕72号", "城区常住人口300万以下的城市不得采取积分落户方式",
-           "Cities under 3,000,000 urban residents may not use a points scheme"),
-    "L5": ("three-rights-condition", "§十", "不得以退出土地承包经营权、宅基地使用权、集体收益分配权作为落户条件",
-           "Giving up contracted land, homestead or collective income rights may never be a condition"),
-    "L6": ("quota", "§二(二)3", "不分配指标、不层层加码", "No settlement quotas or targets handed down to townships"),
-    "L7": ("missing-citation", "—", "每个参数和条件都须注明出处", "Every parameter and condition needs a citation"),
-    "L8": ("unknown-fact", "RULEBOOK §2", "条件只能读取规则手册§2的事实或派生事实",
-           "A condition may read only the facts of RULEBOOK §2 or a derived fact"),
+class LintCode(NamedTuple):
+    name: str
+    cite: str  # the clause of the plan (or the document) that forbids it
+    zh: str  # what the check is about, in our words
+    en: str
+    quote: str = ""  # the forbidding words, verbatim from the plan's text (a test holds them to it)
+
+
+CODES: dict[str, LintCode] = {
+    "L1": LintCode("forbidden-condition", "§五", "落户条件不得要求购买房屋、投资或纳税；自有住房与登记租赁住房同等对待",
+                   "No condition may require buying a home, owning one only, investing, or paying tax",
+                   "不得采取购买房屋、投资纳税等方式设置落户限制"),
+    "L2": LintCode("insurance-cap", "§五", "对城镇社会保险缴费年限的要求不得超过2年（24个月）",
+                   "A social-insurance requirement may not exceed 24 months",
+                   "落户条件中对参加城镇社会保险的年限要求不得超过2年"),
+    "L3": LintCode("origin-discrimination", "§二(二)1", "落户条件不得看户口来自哪里（本市或外地除外）",
+                   "No condition may look at where a hukou comes from, except in this city or not",
+                   "统筹推进本地和外地非户籍人口在城市落户,实行相同的落户条件和标准"),
+    "L4": LintCode("points-forbidden", "国办发〔2016〕72号", "城区常住人口300万以下的城市不得实行积分落户",
+                   "Cities under 3,000,000 urban residents may not use a points scheme"),
+    "L5": LintCode("three-rights-condition", "§十", "不得以放弃土地承包权、宅基地使用权、集体收益分配权作为落户条件",
+                   "Giving up contracted land, homestead or collective income rights may never be a condition",
+                   "不得强行要求进城落户农民转让其在农村的土地承包权、宅基地使用权、集体收益分配权,或将其作为进城落户条件"),
+    "L6": LintCode("quota", "§二(二)3", "不得向乡镇、街道分配落户指标", "No settlement quotas or targets handed down to townships",
+                   "不分配指标、不层层加码"),
+    "L7": LintCode("missing-citation", "—", "每个参数和条件都须注明出处", "Every parameter and condition needs a citation"),
+    "L8": LintCode("unknown-fact", "RULEBOOK §2", "条件只能读取规则手册§2的事实或派生事实",
+                   "A condition may read only the facts of RULEBOOK §2 or a derived fact"),
+    "L9": LintCode("misquote", "—", "注明出处的引文须与所引文件原文一字不差（不计空白和标点全角半角）",
+                   "A quote attributed to a document must be its words exactly (white space and punctuation width aside)"),
 }
 
 _FORBIDDEN_FACT = re.compile(r"(tax|invest|purchase|buy|price|deposit|income_level|salary)", re.I)
@@ -131,4 +147,21 @@ def lint(policy: Policy) -> list[Problem]:
     for i, q in enumerate(policy.quotas):
         if q.division != policy.city.code:
             problems.append(Problem("L6", f"quotas[{i}].division", f"quota handed down to division {q.division}"))
+    problems.extend(misquotes(policy))
     return problems
+
+
+def misquotes(policy: Policy) -> list[Problem]:
+    """L9: each quote attributed to a source whose text the policy ships must be in that text."""
+    found = []
+    for q in citations.quotes(policy):
+        finding = citations.check(policy, q.cite, q.title)
+        if finding.status == "misquote":
+            found.append(Problem("L9", q.path, finding.message))
+    return found
+
+
+def unchecked_quotes(policy: Policy) -> list[tuple[str, str]]:
+    """Quotes that cannot be checked (their source's text is not shipped): (path, why), for a note."""
+    return [(q.path, f.message) for q in citations.quotes(policy)
+            if (f := citations.check(policy, q.cite, q.title)).status == "unchecked" and q.cite.quote.strip()]

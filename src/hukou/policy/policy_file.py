@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from hukou.policy.errors import InputError, from_validation
 from hukou.policy.facts import DATE_PATTERN, Date, parse_date
@@ -61,10 +61,19 @@ class Cite(_Strict):
     clause: str = ""
     quote: str = ""
     document: Optional[str] = None
+    note: Optional[str] = None  # said beside the quote, never inside it (a reform trial's title)
 
     @property
     def complete(self) -> bool:
         return bool(self.clause.strip()) and bool(self.quote.strip())
+
+
+class RuleBinding(Cite):
+    """A built-in rule bound to the clause of the city's plan it answers to (`clause` is the mark each
+    of its reasons cites). `basis`, when given, is the legal text the rule rests on where the plan's
+    own words are not it (the general route rests on 国发〔2014〕25号 二(四), which the plan's §五 bounds)."""
+
+    basis: Optional[Cite] = None
 
 
 class City(_Strict):
@@ -91,6 +100,7 @@ class Source(_Strict):
     document: str
     issued: Optional[Date] = None
     note: Optional[str] = None
+    text: Optional[str] = None  # its published text: a text shipped with hukou, or a file beside the policy file
 
 
 class Clause(_Strict):
@@ -172,7 +182,7 @@ class Policy(_Strict):
     effective: Effective
     sources: dict[str, Source] = {}
     clauses: dict[str, Clause] = {}
-    rules: dict[str, Cite] = {}
+    rules: dict[str, RuleBinding] = {}
     parameters: dict[str, Parameter]
     extra_conditions: list[ExtraCondition] = []
     quotas: list[Quota] = []
@@ -207,6 +217,14 @@ class Policy(_Strict):
                 raise _ParamError(f"parameters.{name}", "required")
         return self
 
+    # The published texts of its sources, by source id, as the loader found them (`hukou.policies`);
+    # empty for a policy built from data alone.
+    _texts: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def texts(self) -> dict:
+        return self._texts
+
     def value(self, name: str, d: date) -> Any:
         value = self.parameters[name].at(d)
         if value is None:
@@ -226,12 +244,15 @@ class Policy(_Strict):
         return snapshot
 
     def clauses_of_rules(self) -> dict[str, str]:
-        """Clause mark of each built-in rule and parameter under this policy ("" where uncited)."""
+        """Clause mark of each built-in rule and parameter under this policy ("" where uncited, or where a
+        parameter cites another document)."""
         memo = _memo(self)
         cites = memo.get("cites")
         if cites is None:
             cites = {rule: (c.clause if (c := self.rules.get(rule)) else "") for rule in CITY_RULES}
-            cites.update({name: (p.cite.clause if p.cite else "") for name, p in self.parameters.items()})
+            # a parameter's mark only where it cites the policy's own plan: a reason's `cite` is a clause of the plan
+            cites.update({name: (p.cite.clause if p.cite and p.cite.document in (None, self.document) else "")
+                          for name, p in self.parameters.items()})
             memo["cites"] = cites
         return cites
 

@@ -2,7 +2,7 @@
 
 A reform file names the parameters it changes. A plain value replaces the parameter at every date;
 `{values: {DATE: VALUE}}` replaces its dated values. The citation stays the baseline's, with the
-reform's title added, so a reform's verdicts still say which clause they bend.
+reform's title noted beside it (never inside the quote), so a reform's verdicts still say which clause they bend.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def apply_reform(policy: Policy, reform: Any, source: str = "reform") -> Policy:
         else:
             param["values"] = {policy.effective.start: change}
         cite = param.get("cite") or {}
-        param["cite"] = {**cite, "quote": f"{cite.get('quote', '')}（改革试算：{title}）"}
+        param["cite"] = {**cite, "note": f"改革试算：{title}"}  # beside the quote: the quote stays the text's words
     data["id"] = f"{policy.id}+reform"
     data["title"] = f"{policy.title}（{title}）"
-    return parse_policy(data, source=source)
+    reformed = parse_policy(data, source=source)
+    reformed.texts.update(policy.texts)
+    return reformed

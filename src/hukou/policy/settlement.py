@@ -145,8 +145,8 @@ def general_route(sit: Situation, trace: Trace, values: dict, cites: dict) -> Tr
         legal_stable_residence(sit, trace, "general.legal_stable_residence", cite),
         urban_place(sit, trace, "general.urban_place", cite),
         _months_at_least(sit, trace, "general.social_insurance", P_SOCIAL_INSURANCE,
-                         values[P_SOCIAL_INSURANCE], cites[P_SOCIAL_INSURANCE]),
-        _months_at_least(sit, trace, "general.employment", P_EMPLOYMENT, values[P_EMPLOYMENT], cites[P_EMPLOYMENT]),
+                         values[P_SOCIAL_INSURANCE], cites[P_SOCIAL_INSURANCE] or cite),
+        _months_at_least(sit, trace, "general.employment", P_EMPLOYMENT, values[P_EMPLOYMENT], cites[P_EMPLOYMENT] or cite),
     ))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hukou.policy.citations import bases
 from hukou.policy.errors import InputError, from_validation
 from hukou.policy.facts import Person
 from hukou.policy.key_groups import evaluate_key_groups
@@ -43,14 +44,25 @@ def check_places(person: Person, city: str, city_name: str = "the city") -> None
 class Verdict:
     """The verdicts for one person at D, with every reason: `as_dict()` gives RULEBOOK §7."""
 
-    __slots__ = ("date", "policy", "settlement", "key_groups", "permit")
+    __slots__ = ("date", "policy", "settlement", "key_groups", "permit", "bases")
 
-    def __init__(self, d: date, policy: str, settlement: SettlementResult, key_groups: list[str], permit: PermitResult):
+    def __init__(self, d: date, policy: str, settlement: SettlementResult, key_groups: list[str], permit: PermitResult,
+                 bases: dict[str, dict[str, str]] | None = None):
         self.date = d
         self.policy = policy
         self.settlement = settlement
         self.key_groups = key_groups
         self.permit = permit
+        self.bases = bases or {}  # each reason's legal basis, by rule id (citations.bases)
+
+    def _reasons(self, reasons) -> list[dict[str, Any]]:
+        out = []
+        for r in reasons:
+            d = reason_dict(r)
+            b = self.bases.get(r[0])
+            d["basis"] = dict(b) if b is not None else None
+            out.append(d)
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         s, p = self.settlement, self.permit
@@ -60,7 +72,7 @@ class Verdict:
             "guardian_required": p.guardian_required,
             "missing": p.missing,
             "entitlements": p.entitlements,
-            "reasons": [reason_dict(r) for r in p.reasons],
+            "reasons": self._reasons(p.reasons),
         }
         if p.endorsement is not None:
             permit["endorsement"] = p.endorsement.as_dict()
@@ -77,7 +89,7 @@ class Verdict:
                 "followers": s.followers,
                 "missing": s.missing,
                 "failed_rule": s.failed_rule,
-                "reasons": [reason_dict(r) for r in s.reasons],
+                "reasons": self._reasons(s.reasons),
             },
             "residence_permit": permit,
         }
@@ -93,7 +105,7 @@ def evaluate(person: Person, d: date, policy: Policy) -> Verdict:
     settlement = evaluate_settlement(sit, policy, values, cites, settlement_trace)
     key_groups = evaluate_key_groups(sit, values, cites, settlement_trace)
     permit = evaluate_permit(sit, policy, values, Trace())
-    return Verdict(d, policy.id, settlement, key_groups, permit)
+    return Verdict(d, policy.id, settlement, key_groups, permit, bases(policy))
 
 
 def check(data: Any, d: date, policy: Policy) -> dict[str, Any]:

@@ -133,6 +133,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "child_birth_date": ("子女出生日期", "Child's birth date"),
     "parent": ("父母", "Parent"),
     "not_listed": ("不填", "Not listed"),
+    "basis": ("依据", "Legal basis"),
     "consent_note": ("落户完全自愿：申请人和每位随迁的成年人都须本人确认，未确认的人不会被登记。",
                      "Settling is voluntary: the applicant and each adult who moves consent themselves; no one is registered without it."),
     "apply_intro": ("可以用以上信息直接提出申请，办理人员会核实材料。", "You can apply with these facts; an officer will verify your documents."),

@@ -52,9 +52,9 @@ def clause_views(policy: Policy) -> list[ClauseView]:
             "index": i, "route": c.route, "fact": c.require.fact, "op": c.require.op,
             "value": _fmt(c.require.value), "text": c.text,
         })
-    for code, (name, cite, zh, en) in CODES.items():
-        if cite in views:
-            views[cite].lint_codes.append({"code": code, "name": name, "zh": zh, "en": en})
+    for code, c in CODES.items():
+        if c.cite in views:
+            views[c.cite].lint_codes.append({"code": code, "name": c.name, "zh": c.zh, "en": c.en, "quote": c.quote})
     return list(views.values())
 
 
