@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 
-_CHANGJI = yaml.safe_load(resources.files("hukou.policies").joinpath("changji-2018.yaml").read_text(encoding="utf-8"))
+from hukou.policies import merged_document
+
+_CHANGJI = merged_document("changji-2018")  # the city's file on the national layer, as one document
 
 
 def changji_dict() -> dict:

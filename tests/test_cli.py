@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,7 @@ def test_policy_lint_clean_and_failing(tmp_path: Path):
         "points: {threshold: 100}\n"
     path = tmp_path / "points.yaml"
     path.write_text(bad, encoding="utf-8")
+    shutil.copy(EXAMPLE_CITY.with_name("example-city-plan.yaml"), tmp_path)  # the plan's text it names
     r = hukou("policy", "lint", str(path))
     assert r.returncode == 1 and "L4 points-forbidden" in r.stdout
 
@@ -148,6 +150,7 @@ def test_examples_prints_example_checks():
 
 def test_policy_test_finds_a_case_policy_next_to_the_case_file(tmp_path: Path):
     (tmp_path / "city.yaml").write_text(EXAMPLE_CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copy(EXAMPLE_CITY.with_name("example-city-plan.yaml"), tmp_path)
     (tmp_path / "cases.yaml").write_text(
         "- name: seventeen, so the example city's extra condition (age 18) fails\n  date: 2020-06-01\n  policy: city.yaml\n"
         "  person: {birth_date: 2003-06-01, hukou: {place: '622425', urban: false},\n"

@@ -86,10 +86,10 @@ def test_a_policy_file_read_with_dates_as_text_keeps_its_dated_values():
 def test_an_extra_condition_on_a_date_compares_dates(tmp_path: Path):
     from datetime import date
 
-    from hukou.policies import read_document
+    from hukou.policies import merged_document, read_document
     from hukou.policy.policy_file import parse_policy
 
-    data = read_document(EXAMPLE_CITY.read_text(encoding="utf-8"), "city.yaml")
+    data = merged_document(str(EXAMPLE_CITY))
     data["extra_conditions"] = read_document(
         "- {route: general, require: {fact: employment.from, op: '<=', value: 2019-02-28}}\n"
         "- {route: general, require: {fact: military.discharged, op: in, value: [2000-01-01, 2001-01-01]}}\n", "x")

@@ -133,7 +133,8 @@ def test_every_reason_of_the_check_command_carries_a_basis_whose_quote_passes_l9
     assert reasons
     for r in reasons:
         b = r["basis"]
-        assert set(b) == {"document", "title", "clause", "quote"} and b["quote"] and b["title"], r["rule"]
+        assert set(b) == {"document", "title", "clause", "quote", "pending"} and b["quote"] and b["title"], r["rule"]
+        assert b["pending"] is None
         assert citations.check(PLAN, Cite(clause=b["clause"], quote=b["quote"], document=b["document"])).status == "verbatim", r
     general = next(r for r in reasons if r["rule"] == "general.legal_stable_residence")
     assert general["cite"] == "§五" and general["basis"]["document"] == "国发〔2014〕25号"

@@ -155,6 +155,7 @@ class BasisOut(BaseModel):
     title: str
     clause: str
     quote: str
+    pending: Optional[str] = Field(None, description="the document is named but its wording is still to be checked: no words are quoted")
 
 
 class ReasonOut(BaseModel):

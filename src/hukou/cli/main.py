@@ -139,6 +139,7 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
 
     def body():
         from hukou.policies import load
+        from hukou.policy.layering import departures
         from hukou.policy.lint import lint, unchecked_quotes
 
         policy = load(file)
@@ -148,6 +149,11 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
         else:
             for p in problems:
                 typer.echo(p.line())
+            departed = departures(policy)
+            if departed:
+                typer.echo(f"departures from {policy.extends}: {len(departed)} (allowed; each with both citations):")
+                for d in departed:
+                    typer.echo(f"  {d.line()}")
             unchecked = unchecked_quotes(policy)
             if unchecked:
                 typer.echo(f"note: {len(unchecked)} quote(s) not checked (add the source's text to check them):")

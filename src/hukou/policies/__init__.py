@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from hukou.policy.errors import InputError
-from hukou.policy.policy_file import Policy, parse_policy
+from hukou.policy.layering import NATIONAL, merge
+from hukou.policy.policy_file import Layer, Policy, parse_policy
 from hukou.policy.source_text import ClauseText, SourceText, parse_plan
 
 DEFAULT_POLICY = "changji-2018"
@@ -51,7 +52,67 @@ def load_path(path: str | Path) -> Policy:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("", f"cannot read policy file: {exc.strerror if isinstance(exc, OSError) else exc}", str(path)) from None
-    return _with_texts(parse_policy(read_document(text, str(path)), source=str(path)), path.parent, str(path))
+    return _city(read_document(text, str(path)), str(path), path.parent)
+
+
+def shipped_layers() -> tuple[str, ...]:
+    """The layers that ship with hukou (`national`; provinces' as they are added)."""
+    return tuple(sorted(p.name[:-5] for p in resources.files(__name__).joinpath("layers").iterdir()
+                        if p.name.endswith(".yaml")))
+
+
+def merged_document(name_or_path: str = DEFAULT_POLICY) -> dict:
+    """A city's file merged onto its layers: the plain data its Policy is parsed from (for tools
+    that change one field and parse it again)."""
+    if name_or_path in shipped():
+        text, source, folder = resources.files(__name__).joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8"), name_or_path, None
+    else:
+        path = Path(name_or_path)
+        text, source, folder = path.read_text(encoding="utf-8"), str(path), path.parent
+    data = read_document(text, source)
+    base_name = data.get("extends") or NATIONAL
+    base_raw, _ = _layer(str(base_name), folder, source, ())
+    return {**merge(base_raw, data), "extends": base_name}
+
+
+def _city(data, source: str, folder: Path | None) -> Policy:
+    """A city's policy: its file merged onto the layers it extends, with the texts its sources name."""
+    if isinstance(data, dict) and "layer" in data:
+        raise InputError("layer", f"this is the {data.get('id', '?')} layer, not a city's policy: a city file "
+                                  f"extends it (extends: {data.get('id', NATIONAL)})", source)
+    if not isinstance(data, dict):
+        return parse_policy(data, source=source)  # the error names what the top of the file is
+    base_name = data.get("extends") or NATIONAL
+    base_raw, base = _layer(str(base_name), folder, source, ())
+    merged = merge(base_raw, data)
+    merged["extends"] = base_name
+    policy = parse_policy(merged, source=source)
+    policy._base = base
+    policy._asked_caps = {name: p["cap"] for name, p in (data.get("parameters") or {}).items()
+                          if isinstance(p, dict) and isinstance(p.get("cap"), (int, float))}
+    return _with_texts(policy, folder, source)
+
+
+def _layer(name: str, folder: Path | None, source: str, seen: tuple[str, ...]) -> tuple[dict, Layer]:
+    """A layer by name (shipped, or a file beside the city's), merged onto the layers below it."""
+    if name in seen:
+        raise InputError("extends", f"layers extend each other in a circle: {' → '.join((*seen, name))}", source)
+    near = folder / name if folder is not None else None
+    if near is not None and near.is_file():
+        raw, origin = near.read_text(encoding="utf-8"), str(near)
+    elif name in shipped_layers():
+        raw, origin = resources.files(__name__).joinpath("layers", f"{name}.yaml").read_text(encoding="utf-8"), name
+    else:
+        raise InputError("extends", f"no layer named {name!r} beside the policy file nor shipped "
+                                    f"(shipped: {', '.join(shipped_layers())})", source)
+    data = read_document(raw, origin)
+    if not isinstance(data, dict) or "layer" not in data:
+        raise InputError("layer", "expected a layer (a file with `layer: national` or `layer: province`)", origin)
+    if data.get("extends"):
+        below, _ = _layer(str(data["extends"]), folder, origin, (*seen, name))
+        data = {**merge(below, data), "layer": data["layer"]}
+    layer = parse_policy(data, source=origin, model=Layer)
+    return data, _with_texts(layer, folder, origin)
 
 
 def shipped_texts() -> tuple[str, ...]:
@@ -60,7 +121,7 @@ def shipped_texts() -> tuple[str, ...]:
                         if p.name.endswith((".txt", ".yaml"))))
 
 
-def _with_texts(policy: Policy, folder: Path | None, source: str) -> Policy:
+def _with_texts(policy, folder: Path | None, source: str):
     for sid, s in policy.sources.items():
         if s.text:
             policy.texts[sid] = read_source_text(s.text, s.document, s.title, folder, f"{source}: sources.{sid}.text")
@@ -95,7 +156,7 @@ def load(name_or_path: str = DEFAULT_POLICY) -> Policy:
     """A shipped policy by name (`changji-2018`), or a policy file by path."""
     if name_or_path in shipped():
         text = resources.files(__name__).joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8")
-        return _with_texts(parse_policy(read_document(text, name_or_path), source=name_or_path), None, name_or_path)
+        return _city(read_document(text, name_or_path), name_or_path, None)
     if Path(name_or_path).exists():
         return load_path(name_or_path)
     raise InputError("policy", f"no shipped policy or file named {name_or_path!r} (shipped: {', '.join(shipped())})")

@@ -14,7 +14,7 @@ from typing import Iterator, Literal, Optional
 from hukou.policy.policy_file import Cite, Policy, Source, _memo
 from hukou.policy.source_text import SourceText, clause_key, first_difference, is_verbatim, normalise, quote_parts
 
-Status = Literal["verbatim", "misquote", "unchecked"]
+Status = Literal["verbatim", "misquote", "unchecked", "label"]  # label: a title the text gives no heading to quote
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def quotes(policy: Policy) -> Iterator[Quoted]:
         yield Quoted(f"clauses.{mark}.quote", Cite(clause=mark, quote=c.quote, document=c.document))
         yield Quoted(f"clauses.{mark}.title.zh", Cite(clause=mark, quote=c.title.zh, document=c.document), title=True)
     for name, b in policy.rules.items():
-        yield Quoted(f"rules.{name}", Cite(clause=b.clause, quote=b.quote, document=b.document))
+        yield Quoted(f"rules.{name}", Cite(clause=b.clause, quote=b.quote, document=b.document, pending=b.pending))
         if b.basis is not None:
             yield Quoted(f"rules.{name}.basis", b.basis)
     for name, p in policy.parameters.items():
@@ -75,7 +75,7 @@ def check(policy: Policy, cite: Cite, title: bool = False) -> Finding:
     if title:
         heading = text.part(cite.clause)
         if heading is None or not heading.title:
-            return Finding("verbatim" if heading is not None else "unchecked", "a label, not a heading of the text")
+            return Finding("label", "the text gives this clause no heading: the title is the policy's own label")
         if normalise(heading.title) == normalise(cite.quote):
             return Finding("verbatim")
         return Finding("misquote", f"{document} {cite.clause} is headed {heading.title!r}")
@@ -96,13 +96,16 @@ def check(policy: Policy, cite: Cite, title: bool = False) -> Finding:
 
 
 def basis(policy: Policy, cite: Cite | None) -> dict[str, str] | None:
-    """A reason's legal basis, for the reader: document number, title, clause and the quoted words."""
+    """A reason's legal basis, for the reader: document number, title, clause and the quoted words
+    (for a citation whose wording is pending, `pending` says what is to be checked, and no words)."""
     if cite is None:
         return None
     _, source = source_of(policy, cite)
     document = source.document if source else (cite.document or policy.document)
     title = source.title if source else (policy.title if cite.document is None else "")
-    return {"document": document, "title": title, "clause": cite.clause, "quote": cite.quote}
+    # pending: named, not yet quoted (the wording is to be checked); None when the words are quoted
+    return {"document": document, "title": title, "clause": cite.clause, "quote": cite.quote,
+            "pending": cite.pending if cite.pending and not cite.quote else None}
 
 
 def clause_in_text(policy: Policy, mark: str) -> bool:
@@ -136,8 +139,8 @@ def bases(policy: Policy) -> dict[str, dict[str, str]]:
                 cite = Cite(clause=mark, quote=clause.quote, document=clause.document) if clause else None
             else:
                 binding = policy.rules.get(entry.binding)
-                cite = (binding.basis or Cite(clause=binding.clause, quote=binding.quote, document=binding.document)
-                        if binding else None)
+                cite = (binding.basis or Cite(clause=binding.clause, quote=binding.quote, document=binding.document,
+                                              pending=binding.pending) if binding else None)
             parameter = policy.parameters.get(PARAMETER_OF_REASON.get(entry.rule, ""))
             if parameter is not None and parameter.cite is not None:
                 cite = parameter.cite

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from hukou.policy import citations
+from hukou.policy import citations, layering
 from hukou.policy.extra_conditions import is_known_fact
 from hukou.policy.facts import HOUSING_KINDS
 from hukou.policy.policy_file import CITY_RULES, ExtraCondition, Policy
@@ -49,6 +49,8 @@ CODES: dict[str, LintCode] = {
                    "A condition may read only the facts of RULEBOOK §2 or a derived fact"),
     "L9": LintCode("misquote", "—", "注明出处的引文须与所引文件原文一字不差（不计空白和标点全角半角）",
                    "A quote attributed to a document must be its words exactly (white space and punctuation width aside)"),
+    "L10": LintCode("loosens-national", "—", "城市不得放宽国家层面的限制（如社会保险年限上限、居住证申领和发放时限）",
+                    "A city may not go past a national limit (the insurance cap, the permit's residence and issue periods)"),
 }
 
 _FORBIDDEN_FACT = re.compile(r"(tax|invest|purchase|buy|price|deposit|income_level|salary)", re.I)
@@ -148,6 +150,7 @@ def lint(policy: Policy) -> list[Problem]:
         if q.division != policy.city.code:
             problems.append(Problem("L6", f"quotas[{i}].division", f"quota handed down to division {q.division}"))
     problems.extend(misquotes(policy))
+    problems.extend(Problem("L10", path, message) for path, message in layering.loosened(policy))
     return problems
 
 
@@ -162,6 +165,14 @@ def misquotes(policy: Policy) -> list[Problem]:
 
 
 def unchecked_quotes(policy: Policy) -> list[tuple[str, str]]:
-    """Quotes that cannot be checked (their source's text is not shipped): (path, why), for a note."""
-    return [(q.path, f.message) for q in citations.quotes(policy)
-            if (f := citations.check(policy, q.cite, q.title)).status == "unchecked" and q.cite.quote.strip()]
+    """Quotes that cannot be checked (their source's text is not shipped), and citations whose wording
+    is pending: (path, why), for a note."""
+    found = []
+    for q in citations.quotes(policy):
+        if q.title:
+            continue
+        if q.cite.pending and not q.cite.quote.strip():
+            found.append((q.path, f"{q.cite.document}: wording pending ({q.cite.pending})"))
+        elif q.cite.quote.strip() and (f := citations.check(policy, q.cite)).status == "unchecked":
+            found.append((q.path, f.message))
+    return found

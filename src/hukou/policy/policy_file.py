@@ -62,10 +62,13 @@ class Cite(_Strict):
     quote: str = ""
     document: Optional[str] = None
     note: Optional[str] = None  # said beside the quote, never inside it (a reform trial's title)
+    # A national document whose published text is not at hand: the document is named, and no words
+    # are quoted until they have been checked against it (say what is to be checked).
+    pending: Optional[str] = None
 
     @property
     def complete(self) -> bool:
-        return bool(self.clause.strip()) and bool(self.quote.strip())
+        return (bool(self.clause.strip()) and bool(self.quote.strip())) or (bool(self.pending) and bool(self.document))
 
 
 class RuleBinding(Cite):
@@ -178,6 +181,7 @@ class Policy(_Strict):
     title: str
     document: str
     issued: Optional[Date] = None
+    extends: Optional[str] = None  # the layer it stands on (`national` when it names none), see layering.py
     city: City
     effective: Effective
     sources: dict[str, Source] = {}
@@ -220,10 +224,16 @@ class Policy(_Strict):
     # The published texts of its sources, by source id, as the loader found them (`hukou.policies`);
     # empty for a policy built from data alone.
     _texts: dict = PrivateAttr(default_factory=dict)
+    _base: Any = PrivateAttr(default=None)  # the layer it extends, as loaded (a Layer), for lint
+    _asked_caps: dict = PrivateAttr(default_factory=dict)  # caps its own file gave (the merge keeps the layer's)
 
     @property
     def texts(self) -> dict:
         return self._texts
+
+    @property
+    def base(self) -> "Layer | None":
+        return self._base
 
     def value(self, name: str, d: date) -> Any:
         value = self.parameters[name].at(d)
@@ -261,6 +271,41 @@ class Policy(_Strict):
             raise InputError("date", f"{d.isoformat()} is before policy {self.id} takes effect ({self.effective.start.isoformat()})")
         if self.effective.end is not None and d > self.effective.end:
             raise InputError("date", f"{d.isoformat()} is after policy {self.id} ends ({self.effective.end.isoformat()})")
+
+
+class Layer(_Strict):
+    """A base that city files stand on: `national` (what national documents fix for every city), or a
+    province's layer between the two (it `extends: national`). It has no city and no dates of its own:
+    a city file takes from it every source, clause, rule binding and parameter it does not state."""
+
+    id: str
+    layer: Literal["national", "province"]
+    title: str
+    document: Optional[str] = None
+    extends: Optional[str] = None
+    sources: dict[str, Source] = {}
+    clauses: dict[str, Clause] = {}
+    rules: dict[str, RuleBinding] = {}
+    parameters: dict[str, Parameter] = {}
+
+    _texts: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def texts(self) -> dict:
+        return self._texts
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, rules: dict) -> dict:
+        return Policy._known_rules(rules)
+
+    @field_validator("parameters")
+    @classmethod
+    def _dated_parameters(cls, parameters: dict) -> dict:
+        for name in parameters:
+            if name not in PARAMETER_TYPES:
+                raise _ParamError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+        return Policy._dated_parameters(parameters)
 
 
 # Per-policy memo (parameter snapshots by date, clause marks), kept outside the frozen model. Keyed by
@@ -307,12 +352,12 @@ def _is_type(value: Any, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def parse_policy(data: Any, source: str | None = None) -> Policy:
-    """Validate a parsed policy document; errors name the field path."""
+def parse_policy(data: Any, source: str | None = None, model: type = None) -> Policy:
+    """Validate a parsed policy document (or, with `model=Layer`, a layer); errors name the field path."""
     if not isinstance(data, dict):
         raise InputError("", f"expected a mapping at the top of the policy file (got {type(data).__name__})", source)
     try:
-        return Policy.model_validate(data)
+        return (model or Policy).model_validate(data)
     except _ParamError as exc:
         raise InputError(exc.path, exc.message, source) from None
     except ValidationError as exc:

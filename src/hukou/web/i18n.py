@@ -134,6 +134,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "parent": ("父母", "Parent"),
     "not_listed": ("不填", "Not listed"),
     "basis": ("依据", "Legal basis"),
+    "basis_pending": ("原文尚待核对，暂不引用。", "The wording is still to be checked against the published text, so none is quoted yet."),
     "consent_note": ("落户完全自愿：申请人和每位随迁的成年人都须本人确认，未确认的人不会被登记。",
                      "Settling is voluntary: the applicant and each adult who moves consent themselves; no one is registered without it."),
     "apply_intro": ("可以用以上信息直接提出申请，办理人员会核实材料。", "You can apply with these facts; an officer will verify your documents."),
