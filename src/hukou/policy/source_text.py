@@ -37,6 +37,8 @@ class SourceText:
     clauses: dict[str, ClauseText]  # in the document's own order
     origin: str = ""  # where the text was published or verified
     items: dict[str, ClauseText] = field(default_factory=dict)  # a clause's numbered items, by mark (`§二1`)
+    # the heading of a part of a plan (`一、总体要求`), by the mark of the first clause it holds (`§一`)
+    headings: dict[str, str] = field(default_factory=dict)
 
     def clause(self, mark: str) -> ClauseText | None:
         return self.clauses.get(clause_key(mark))
@@ -158,7 +160,13 @@ def parse_plan(text: str, document: str, title: str, origin: str = "") -> Source
             item = body[m.start():nxt.start() if nxt else len(body)].strip()
             heading = re.split(r"[。.]", item[m.end() - m.start():], maxsplit=1)[0].strip()
             items[f"{mark}{m.group(1)}"] = ClauseText(f"{mark}{m.group(1)}", heading, item)
-    return SourceText(document, title, False, clauses, origin, items)
+    headings: dict[str, str] = {}
+    for p in parts:
+        first = next((num for start, num in starts if start > p), None)
+        end = text.find("\n", p)
+        if first is not None:
+            headings.setdefault(f"§{first}", text[p:end if end >= 0 else len(text)].strip())
+    return SourceText(document, title, False, clauses, origin, items, headings)
 
 
 def _starts_clause(text: str, at: int) -> bool:
