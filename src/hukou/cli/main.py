@@ -185,6 +185,28 @@ def policy_show(name: str = typer.Argument("changji-2018", help="Shipped policy 
     _guard(body)
 
 
+@policy_app.command("coverage")
+def policy_coverage(name: str = typer.Argument("changji-2018", help="Shipped policy name or policy file path."),
+                    format_: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    """What implements each clause of the plan and of the documents it cites, with the tests (docs/plan-coverage.md)."""
+    if format_ not in ("table", "json"):
+        _fail(f"--format: expected table or json (got {format_!r})")
+
+    def body():
+        from hukou.plan_map import implementations
+        from hukou.policies import load
+
+        clauses = implementations(load(name))
+        if format_ == "json":
+            typer.echo(json.dumps([c.as_dict() for c in clauses], ensure_ascii=False, indent=2))
+        else:
+            from hukou.cli.coverage import coverage_table
+
+            typer.echo(coverage_table(clauses))
+
+    _guard(body)
+
+
 @policy_app.command("list")
 def policy_list() -> None:
     """The policies shipped with hukou."""
