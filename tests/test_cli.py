@@ -136,9 +136,39 @@ def test_policy_show_writes_the_clauses_beside_the_rules(tmp_path: Path):
     assert "settlement.general.min_social_insurance_months" in html and "对参加城镇社会保险的年限要求不得超过2年" in html
     assert "居住半年以上" in html and "permit.residence_duration" in html
     assert "L2 insurance-cap" in html
-    # the quote and the rules implementing it stand in the same section
+    # the plan's clauses in its own order, the notice first
+    marks = ["通知", "§一", "§二", "§三", "§四", "§五", "§六", "§七", "§八", "§九", "§十", "§十一", "§十二", "§十三",
+             "§十四", "§十五", "§十六", "§十七", "§十八", "§十九"]
+    at = [html.index(f'<section class="clause" id="{m}">') for m in marks]
+    assert at == sorted(at)
+    # the clause's whole text and the rules implementing it stand in the same section
     section = html.split('id="§四"')[1].split("</section>")[0]
     assert "全面放开" in section and "talent.skilled_worker" in section and "key_groups.new_generation" in section
+    assert "高校录取的农村籍学生可根据本人意愿,将户口迁至高校所在地" in section  # words no rule quotes
+    assert "尚无实现" in html.split('id="§六"')[1].split("</section>")[0] and "尚无实现" not in section
+
+
+def test_policy_coverage_lists_every_clause_with_what_implements_it_and_its_tests():
+    table = hukou("policy", "coverage", "changji-2018")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    for mark in ("通知", "§一", "§四", "§十九", "二(四)", "第九条"):
+        assert any(line.startswith(f"{mark} ") for line in lines), mark
+    four = next(line for line in lines if line.startswith("§四 "))
+    assert "规则 talent.graduate" in four and "cases/talent.yaml" in four
+    assert next(line for line in lines if line.startswith("§六 ")).find("尚无实现") > 0
+    listed = hukou("policy", "coverage", "changji-2018", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    plan = [r for r in rows if r["plan"]]
+    assert len(plan) == 20 and plan[0]["clause"] == "通知" and plan[-1]["clause"] == "§十九"
+    four = next(r for r in plan if r["clause"] == "§四")
+    assert four["implemented"] and "tests/cases/talent.yaml" in four["tests"]
+    assert {"id", "kind", "clause", "where", "zh", "en", "tests"} <= set(four["implemented_by"][0])
+    assert [r["clause"] for r in plan if not r["implemented"]] == [
+        line.split()[0] for line in lines if "尚无实现 not implemented yet" in line and not line.startswith("尚无")]
+    bad = hukou("policy", "coverage", "--format", "xml")
+    assert bad.returncode == 2 and "--format" in bad.stderr
 
 
 def test_examples_prints_example_checks():

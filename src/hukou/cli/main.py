@@ -169,7 +169,7 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
 @policy_app.command("show")
 def policy_show(name: str = typer.Argument("changji-2018", help="Shipped policy name or policy file path."),
                 out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the page here (default: stdout).")) -> None:
-    """Write an HTML page of the policy: each clause's text beside the rules and parameters implementing it."""
+    """Write an HTML page of the policy: the plan clause by clause, each clause's published text beside what implements it."""
 
     def body():
         from hukou.policies import load
