@@ -258,7 +258,8 @@ LINT_SITES: dict[str, tuple[str, tuple[str, ...]]] = {
                                            "tests/test_quotes.py::test_one_changed_character_of_one_quote_fails_l9",
                                            "tests/test_quotes.py::test_any_one_character_changed_in_any_checked_quote_is_a_misquote",
                                            "tests/policies/L9-misquote.yaml")),
-    "L10": ("hukou.policy.layering:loosened", ("tests/policies/L10-loosens-national.yaml",)),
+    "L10": ("hukou.policy.layering:loosened", ("tests/test_layers.py::test_a_city_cannot_raise_a_national_limit",
+                                               "tests/policies/L10-loosens-national.yaml")),
 }
 CONDITION_SITE = ("hukou.policy.extra_conditions:evaluate_extras", (
     "tests/test_policy_file.py::test_second_city_extra_condition_is_evaluated_and_explained",
