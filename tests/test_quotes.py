@@ -157,5 +157,6 @@ def test_the_api_returns_the_basis_and_the_web_verdict_folds_it():
                                        "education.0.admitted": "2010-09-01", "education.0.graduated": "2014-06-30",
                                        "date": "2019-03-01"})
     assert page.status_code == 200
-    assert '<details class="basis"><summary>依据：' in page.text
+    assert '<details class="basis"><summary>依据：昌市政办发〔2018〕67号 §四</summary>' in page.text
+    assert "《昌吉市贯彻落实国务院推动1亿非户籍人口在城市落户的实施方案》" in page.text
     assert "全面放开对高校毕业生、技术工人、职业院校毕业生、留学归国人员的落户限制" in page.text
