@@ -146,3 +146,18 @@ def test_a_layer_is_not_a_city_policy_and_a_missing_layer_is_named(tmp_path):
     city.write_text(MINIMAL + "extends: xinjiang\n", "utf-8")
     with pytest.raises(InputError, match="no layer named 'xinjiang'"):
         load_path(city)
+
+
+def test_the_points_threshold_is_national_and_a_city_cannot_move_it(tmp_path):
+    policy = load("changji-2018")
+    assert policy.value("settlement.points.min_urban_population", date(2020, 1, 1)) == 3_000_000
+    path = tmp_path / "points.yaml"
+    path.write_text(MINIMAL + """points: {threshold: 100}
+parameters:
+  settlement.points.min_urban_population:
+    values: {2020-01-01: 100000}
+    cite: {clause: 第六条, quote: 城区常住人口10万以上的可以积分落户（示例）}
+""", "utf-8")
+    found = [(p.code, p.path) for p in lint(load_path(path))]
+    # the city's own threshold is refused, and points stay forbidden at the national one (120,000 < 3,000,000)
+    assert ("L10", "parameters.settlement.points.min_urban_population") in found and ("L4", "points") in found

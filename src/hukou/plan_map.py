@@ -216,6 +216,9 @@ RULE_SITES: dict[str, tuple[str, tuple[str, ...]]] = {
 _TIME_LIMIT_TESTS = ("tests/test_cases_domain.py::test_the_policy_sets_the_time_limits",
                      "tests/test_cases_domain.py::test_permit_deadline_is_the_policys_days_or_the_extended_ones")
 PARAMETER_SITES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "settlement.points.min_urban_population": ("hukou.policy.lint:lint", (
+        "tests/test_layers.py::test_the_points_threshold_is_national_and_a_city_cannot_move_it",
+        "tests/test_lint.py::test_l4_points_allowed_in_a_megacity")),
     "settlement.general.min_social_insurance_months": ("hukou.policy.settlement:general_route", (
         "tests/test_policy_file.py::test_second_city_by_path_with_dated_parameters_and_extra_conditions",
         "tests/test_two_engines.py::test_the_two_engines_agree_under_minimums_and_extra_conditions",

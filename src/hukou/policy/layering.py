@@ -26,6 +26,8 @@ from typing import Any
 MERGED = ("sources", "clauses", "rules", "parameters")
 # values past these caps are lint's own code (L2 insurance-cap); L10 reports only a raised cap for them
 CAPPED_BY_LINT = ("settlement.general.min_social_insurance_months",)
+# national limits that are not a cap but a fixed number: a city that states another value loosens them
+FIXED_BY_LAYER = ("settlement.points.min_urban_population",)
 NATIONAL = "national"
 
 
@@ -119,6 +121,12 @@ def loosened(policy) -> list[tuple[str, str]]:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > under.cap:
                 found.append((f"parameters.{name}.values.{since.isoformat()}",
                               f"{value} is past the {base.id} limit of {under.cap:g} ({_cite_text(under.cite)})"))
+    start = policy.effective.start
+    for name in FIXED_BY_LAYER:
+        under, param = base.parameters.get(name), policy.parameters.get(name)
+        if under is not None and param is not None and not _same_from(under, param, start):
+            found.append((f"parameters.{name}", f"{base.id} fixes this at {_show(dict(under.values))} "
+                                                f"({_cite_text(under.cite)}); a city file may not move it"))
     for name, cap in (getattr(policy, "_asked_caps", None) or {}).items():
         under = base.parameters.get(name)
         if under is not None and under.cap is not None and cap > under.cap:

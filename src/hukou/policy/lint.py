@@ -18,6 +18,7 @@ from hukou.policy.policy_file import CITY_RULES, ExtraCondition, Policy
 
 SOCIAL_INSURANCE_CAP_MONTHS = 24  # §五
 POINTS_MIN_URBAN_POPULATION = 3_000_000  # 国办发〔2016〕72号: no points schemes below 3 million
+P_POINTS = "settlement.points.min_urban_population"
 
 class LintCode(NamedTuple):
     name: str
@@ -144,7 +145,8 @@ def lint(policy: Policy) -> list[Problem]:
             problems.append(Problem("L7", f"rules.{rule}", "built-in rule not bound to a clause of this policy"))
     for i, c in enumerate(policy.extra_conditions):
         problems.extend(_condition_problems(c, f"extra_conditions[{i}]", policy.city.code))
-    if policy.points and policy.city.urban_population < POINTS_MIN_URBAN_POPULATION:
+    threshold = _points_threshold(policy)
+    if policy.points and policy.city.urban_population < threshold:
         problems.append(Problem("L4", "points", f"a points scheme in a city of {policy.city.urban_population:,} urban residents"))
     for i, q in enumerate(policy.quotas):
         if q.division != policy.city.code:
@@ -152,6 +154,16 @@ def lint(policy: Policy) -> list[Problem]:
     problems.extend(misquotes(policy))
     problems.extend(Problem("L10", path, message) for path, message in layering.loosened(policy))
     return problems
+
+
+def _points_threshold(policy: Policy) -> int:
+    """The urban residents below which no points scheme is allowed: the national layer's (a city file
+    cannot move it: L10), else the built-in 3,000,000."""
+    for source in (policy.base, policy):
+        param = source.parameters.get(P_POINTS) if source is not None else None
+        if param is not None and param.values:
+            return max(param.values.values())
+    return POINTS_MIN_URBAN_POPULATION
 
 
 def misquotes(policy: Policy) -> list[Problem]:
