@@ -126,3 +126,39 @@ def test_postgresql_computes_the_same_hashes_for_any_text(postgres_url):
             append_entry(session, T0, odd, odd, odd, odd)
     assert verify_log(engine) is None
     engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_unit_of_work_commits_its_changes_and_its_audit_entries_together_or_not_at_all(database, tmp_path, request):
+    """A change the session has not flushed yet is written before the audit entries and their commit:
+    when it fails, neither is kept (on PostgreSQL the entries' round trip ends with the COMMIT)."""
+    from hukou.store import schema as S
+    from hukou.store.unit_of_work import UnitOfWork
+
+    url = request.getfixturevalue("postgres_url") if database == "postgresql" else f"sqlite:///{tmp_path / 'u.sqlite'}"
+    engine = connect(url)
+    migrate(engine)
+    now = datetime(2026, 12, 2, 9, 0)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO cases (id, kind, township, created_at) VALUES ('c1', 'settlement', '652301001', :at)"),
+                     {"at": now})
+        conn.execute(text("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
+                          "VALUES ('c1', 1, 'submitted', :at, 'u', 'applicant', '{}')"), {"at": now})
+    with pytest.raises(Exception), UnitOfWork(engine) as uow:
+        uow.session.add(S.CaseActionRow(case_id="c1", seq=1, type="accepted", at=now, by_user="p", role="police_station",
+                                        data={}))  # the same (case, seq): refused when flushed
+        uow.log(now, "p", "case.accepted", "c1", "")
+        uow.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM case_actions")).scalar() == 1
+    with UnitOfWork(engine) as uow:  # and a good one keeps both
+        uow.session.add(S.CaseActionRow(case_id="c1", seq=2, type="accepted", at=now, by_user="p", role="police_station",
+                                        data={}))
+        uow.log(now, "p", "case.accepted", "c1", "")
+        uow.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM case_actions")).scalar() == 2
+    assert verify_log(engine) is None
+    engine.dispose()

@@ -47,6 +47,10 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self._entries:  # last, so the audit log's lock is held as briefly as can be
+            # Everything the unit of work changed goes to the database first: on PostgreSQL the audit
+            # entries' round trip ends with the COMMIT itself, and an ORM change flushed after it would
+            # land in a second transaction, after the locks it needed were released.
+            self.session.flush()
             append_entries(self.session, self._entries, commit=True)
             self._entries = []
         self.session.commit()
