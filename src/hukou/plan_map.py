@@ -462,21 +462,10 @@ def _article(mark: str) -> int:
     """第十二条 → 12, to order a regulation's articles (other marks: 0, in the order met)."""
     import re
 
-    from hukou.policy.source_text import NUMERALS
+    from hukou.policy.source_text import NUMERALS, number
 
-    m = re.fullmatch(rf"第([{NUMERALS}百]+)条", mark)
-    if not m:
-        return 0
-    total, digits = 0, m.group(1)
-    hundreds, _, rest = digits.rpartition("百")
-    if _:
-        total += 100 * (NUMERALS.index(hundreds) + 1 if hundreds else 1)
-    tens, sep, ones = rest.partition("十")
-    if sep:
-        total += 10 * (NUMERALS.index(tens) + 1 if tens else 1) + (NUMERALS.index(ones) + 1 if ones else 0)
-    elif rest:
-        total += NUMERALS.index(rest) + 1
-    return total
+    m = re.fullmatch(rf"第([{NUMERALS}百零]+)条", mark)
+    return number(m.group(1)) if m else 0
 
 
 def _build(policy: Policy) -> tuple[list[MappedClause], list[Implementation]]:

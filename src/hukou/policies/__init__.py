@@ -71,10 +71,14 @@ def merged_document(name_or_path: str = DEFAULT_POLICY) -> dict:
     else:
         path = Path(name_or_path)
         text, source, folder = path.read_text(encoding="utf-8"), str(path), path.parent
-    data = read_document(text, source)
+    return _merged(read_document(text, source), source, folder)[0]
+
+
+def _merged(data: dict, source: str, folder: Path | None) -> tuple[dict, Layer]:
+    """A city's document on the layers it extends (`national` when it names none), and that layer."""
     base_name = data.get("extends") or NATIONAL
-    base_raw, _ = _layer(str(base_name), folder, source, ())
-    return {**merge(base_raw, data), "extends": base_name}
+    base_raw, base = _layer(str(base_name), folder, source, ())
+    return {**merge(base_raw, data), "extends": base_name}, base
 
 
 def _city(data, source: str, folder: Path | None) -> Policy:
@@ -84,10 +88,7 @@ def _city(data, source: str, folder: Path | None) -> Policy:
                                   f"extends it (extends: {data.get('id', NATIONAL)})", source)
     if not isinstance(data, dict):
         return parse_policy(data, source=source)  # the error names what the top of the file is
-    base_name = data.get("extends") or NATIONAL
-    base_raw, base = _layer(str(base_name), folder, source, ())
-    merged = merge(base_raw, data)
-    merged["extends"] = base_name
+    merged, base = _merged(data, source, folder)
     policy = parse_policy(merged, source=source)
     policy._base = base
     policy._asked_caps = {name: p["cap"] for name, p in (data.get("parameters") or {}).items()
@@ -99,14 +100,7 @@ def _layer(name: str, folder: Path | None, source: str, seen: tuple[str, ...]) -
     """A layer by name (shipped, or a file beside the city's), merged onto the layers below it."""
     if name in seen:
         raise InputError("extends", f"layers extend each other in a circle: {' → '.join((*seen, name))}", source)
-    near = folder / name if folder is not None else None
-    if near is not None and near.is_file():
-        raw, origin = near.read_text(encoding="utf-8"), str(near)
-    elif name in shipped_layers():
-        raw, origin = resources.files(__name__).joinpath("layers", f"{name}.yaml").read_text(encoding="utf-8"), name
-    else:
-        raise InputError("extends", f"no layer named {name!r} beside the policy file nor shipped "
-                                    f"(shipped: {', '.join(shipped_layers())})", source)
+    raw, origin = _beside_or_shipped(name, folder, "layers", f"{name}.yaml", shipped_layers(), "extends", "layer", source)
     data = read_document(raw, origin)
     if not isinstance(data, dict) or "layer" not in data:
         raise InputError("layer", "expected a layer (a file with `layer: national` or `layer: province`)", origin)
@@ -115,6 +109,19 @@ def _layer(name: str, folder: Path | None, source: str, seen: tuple[str, ...]) -
         data = {**merge(below, data), "layer": data["layer"]}
     layer = parse_policy(data, source=origin, model=Layer)
     return data, _with_texts(layer, folder, origin)
+
+
+def _beside_or_shipped(name: str, folder: Path | None, shipped_folder: str, shipped_file: str,
+                       shipped_names: tuple[str, ...], field: str, what: str, source: str | None) -> tuple[str, str]:
+    """(text, where it came from): a file `name` beside the policy file, else one that ships."""
+    near = folder / name if folder is not None else None
+    if near is not None and near.is_file():
+        return near.read_text(encoding="utf-8"), str(near)
+    if name in shipped_names:
+        return (resources.files(__name__).joinpath(shipped_folder, shipped_file).read_text(encoding="utf-8"),
+                f"hukou:{shipped_folder}/{shipped_file}")
+    raise InputError(field, f"no {what} named {name!r} beside the policy file nor shipped "
+                            f"(shipped: {', '.join(shipped_names)})", source)
 
 
 def shipped_texts() -> tuple[str, ...]:
@@ -133,14 +140,7 @@ def _with_texts(policy, folder: Path | None, source: str):
 def read_source_text(name: str, document: str, title: str, folder: Path | None = None, where: str = "") -> SourceText:
     """A source's text: a file beside the policy file when there is one, else a shipped text.
     A `.txt` file is a plan as published; a `.yaml` file holds an excerpt, clause by clause."""
-    near = folder / name if folder is not None else None
-    if near is not None and near.is_file():
-        raw, origin = near.read_text(encoding="utf-8"), str(near)
-    elif name in shipped_texts():
-        raw, origin = resources.files(__name__).joinpath("texts", name).read_text(encoding="utf-8"), f"hukou:texts/{name}"
-    else:
-        raise InputError("text", f"no text named {name!r} beside the policy file nor shipped "
-                                 f"(shipped: {', '.join(shipped_texts())})", where or None)
+    raw, origin = _beside_or_shipped(name, folder, "texts", name, shipped_texts(), "text", "text", where or None)
     if name.endswith(".txt"):
         return parse_plan(raw, document, title, origin)
     data = read_document(raw, origin)

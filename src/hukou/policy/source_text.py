@@ -140,7 +140,7 @@ def parse_plan(text: str, document: str, title: str, origin: str = "") -> Source
     in sequence starts a clause, so a parenthesis inside a sentence never does."""
     starts: list[tuple[int, str]] = []
     for m in _CLAUSE.finditer(text):
-        if _number(m.group(1)) == len(starts) + 1 and _starts_clause(text, m.start()):
+        if number(m.group(1)) == len(starts) + 1 and _starts_clause(text, m.start()):
             starts.append((m.start(), m.group(1)))
     first = starts[0][0] if starts else len(text)
     parts = [m.start() for m in _PART.finditer(text)]
@@ -176,9 +176,19 @@ def _starts_clause(text: str, at: int) -> bool:
     return not before or before.endswith("\n") or bool(re.search(r"(负责|配合)[)）]$", before))
 
 
-def _number(num: str) -> int:
-    """一 → 1, 十 → 10, 十四 → 14, 二十一 → 21."""
-    tens, sep, ones = num.partition("十")
+def number(num: str) -> int:
+    """一 → 1, 十 → 10, 十四 → 14, 二十一 → 21, 一百零二 → 102 (clause and article numbers); 0 when it is
+    not one."""
+    digits = NUMERALS[:9]
+    hundreds, sep, rest = num.replace("零", "").rpartition("百")
+    total = 0
+    if sep:
+        if hundreds and hundreds not in digits:
+            return 0
+        total = 100 * (digits.index(hundreds) + 1 if hundreds else 1)
+    tens, sep, ones = rest.partition("十")
     if not sep:
-        return NUMERALS.index(num) + 1 if num in NUMERALS[:9] else 0
-    return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(ones) + 1 if ones else 0)
+        return total + digits.index(rest) + 1 if len(rest) == 1 and rest in digits else (total if not rest else 0)
+    if (tens and tens not in digits) or (ones and ones not in digits) or len(tens) > 1 or len(ones) > 1:
+        return 0
+    return total + 10 * (digits.index(tens) + 1 if tens else 1) + (digits.index(ones) + 1 if ones else 0)

@@ -48,12 +48,16 @@ def _fmt(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+def _lint_label(id_: str) -> str:
+    return f"{id_} {CODES[id_].name}" if id_ in CODES else id_
+
+
 def _item(policy: Policy, p: Placed, clause_mark: str) -> dict[str, Any]:
     impl = p.implementation
     item: dict[str, Any] = {"id": impl.id, "zh": impl.zh, "en": impl.en, "where": impl.where,
                             "mark": p.mark if p.mark not in (clause_mark, WHOLE) else ""}
     if impl.kind == "lint":
-        item["label"] = f"{impl.id} {CODES[impl.id].name}" if impl.id in CODES else impl.id
+        item["label"] = _lint_label(impl.id)
     if impl.kind == "parameter" and impl.id in policy.parameters:
         param = policy.parameters[impl.id]
         cap = int(param.cap) if isinstance(param.cap, float) and param.cap.is_integer() else param.cap
@@ -99,7 +103,7 @@ def render_policy_page(policy: Policy) -> str:
         if not v.clause.plan:
             others.setdefault(v.clause.document, []).append(v)
     loose = [{"id": i.id, "kind": KINDS.get(i.kind, (i.kind, i.kind)), "zh": i.zh, "en": i.en, "where": i.where,
-              "label": f"{i.id} {CODES[i.id].name}" if i.kind == "lint" and i.id in CODES else i.id,
+              "label": _lint_label(i.id) if i.kind == "lint" else i.id,
               "cite": CODES[i.id].cite if i.kind == "lint" and i.id in CODES else "", "tests": i.tests}
              for i in unplaced(policy)]
     plan_text = any(v.clause.text is not None for v in plan)
