@@ -112,7 +112,7 @@ def test_postgresql_computes_the_same_hashes_for_any_text(postgres_url):
 
     engine = connect(postgres_url)
     migrate(engine)
-    text_ = st.text(st.characters(exclude_characters="\x00"), max_size=30)
+    text_ = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)  # text, as UTF-8 holds it
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(who=text_, what=text_, subject=text_, why=text_, micro=st.integers(0, 999_999))
@@ -121,10 +121,15 @@ def test_postgresql_computes_the_same_hashes_for_any_text(postgres_url):
             append_entry(session, T0.replace(microsecond=micro), who, what, subject, why)
 
     append()
-    for odd in ('"quoted" \\back\\slash', "line\nbreak\ttab\r", "\u2028\u2029\x7f\x1f", "漢字 😀 ﷽"):
+    odds = ('"quoted" \\back\\slash', "it's ''; SELECT 1; -- $$x$$", "line\nbreak\ttab\r", "\u2028\u2029\x7f\x1f",
+            "漢字 😀 ﷽")
+    for odd in odds:
         with Session(engine) as session, session.begin():
             append_entry(session, T0, odd, odd, odd, odd)
     assert verify_log(engine) is None
+    with engine.connect() as conn:  # each text is stored as given, not as SQL
+        stored = conn.execute(text("SELECT who, what, subject, why FROM audit_log ORDER BY seq DESC LIMIT 5")).all()
+    assert [tuple(r) for r in reversed(stored)] == [(o[:60], o[:40], o, o[:200]) for o in odds]
     engine.dispose()
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from hukou.cases.actions import check_record
@@ -83,6 +84,12 @@ class Case:
     def version(self) -> int:
         """How many actions the log holds: the version an action must name to be appended."""
         return len(self.actions)
+
+    @cached_property
+    def _state(self) -> "State":
+        # a case is immutable (appending makes a new one), so its state is derived once: a request
+        # asks for it a dozen times (checks, next actions, consents, the answer)
+        return _derive_state(self)
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,10 @@ def _decision_data(data: dict[str, Any]) -> dict[str, Any]:
 
 def state(case: Case) -> State:
     """The case's state, derived from its log alone (a log of any age: unreadable data is ignored)."""
+    return case._state
+
+
+def _derive_state(case: Case) -> State:
     status, submitted, accepted = "draft", None, None
     outstanding: tuple[str, ...] = ()
     consents: set[str] = set()

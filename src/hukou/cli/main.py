@@ -225,7 +225,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     from hukou.api.serving import run as run_server
 
     typer.echo(f"hukou API at http://{host}:{port}/docs")
-    run_server(host, port, policy, database, workers)
+    _guard(lambda: run_server(host, port, policy, database, workers))
 
 
 @app.command()

@@ -113,9 +113,14 @@ class Casework:
         self.engine = engine
         self.policy = policy
         self.city = policy.city.code
+        self._limits: tuple[date, TimeLimits] | None = None
 
     def limits(self, today: date) -> TimeLimits:
-        return time_limits(self.policy, today)
+        """The time limits in force today (worked out once a day: every answer shows a deadline)."""
+        held = self._limits
+        if held is None or held[0] != today:
+            held = self._limits = (today, time_limits(self.policy, today))
+        return held[1]
 
     # --- submitting --------------------------------------------------------------------------------
 

@@ -55,24 +55,39 @@ def _lock_and_append_pg(db: DriverSQL, entries, commit: bool) -> str:
 
     The hash is `entry_hash`, computed by PostgreSQL (sha256, PostgreSQL 11 or later): the JSON text
     `[prev,seq,` + the rest, where the rest is written here exactly as `entry_hash` writes it, and
-    `prev` (hex) and `seq` (a number) need no escaping."""
-    from psycopg import sql
-
-    insert = sql.SQL(
-        "INSERT INTO audit_log (seq, at, who, what, subject, why, prev_hash, hash) "
-        "SELECT n.seq, {at}, {who}, {what}, {subject}, {why}, n.prev, "
-        "encode(sha256(convert_to('[\"' || n.prev || '\",' || n.seq || ',' || {rest}, 'UTF8')), 'hex') "
-        "FROM (SELECT coalesce((SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), 0) + 1 AS seq, "
-        "coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), {genesis}) AS prev) AS n")
-    parts = [sql.SQL("SELECT pg_advisory_xact_lock({})").format(sql.Literal(AUDIT_LOCK))]
+    `prev` (hex) and `seq` (a number) need no escaping. Values are written as string literals
+    (`_literal`), which needs standard_conforming_strings, PostgreSQL's default since 9.1; a server
+    set otherwise gets psycopg's own quoting."""
+    connection = db.cursor.connection
+    literal = _literal if connection.info.parameter_status("standard_conforming_strings") == "on" else \
+        (lambda value: _psycopg_literal(value, connection))
+    parts = [f"SELECT pg_advisory_xact_lock({AUDIT_LOCK})"]
     for at, who, what, subject, why in entries:
         rest = json.dumps([at.isoformat(), who, what, subject, why], ensure_ascii=False, separators=(",", ":"))[1:]
-        parts.append(insert.format(at=sql.Literal(at), who=sql.Literal(who), what=sql.Literal(what),
-                                   subject=sql.Literal(subject), why=sql.Literal(why), rest=sql.Literal(rest),
-                                   genesis=sql.Literal(GENESIS)))
+        parts.append(
+            "INSERT INTO audit_log (seq, at, who, what, subject, why, prev_hash, hash) "
+            f"SELECT n.seq, {literal(at.isoformat())}::timestamp, {literal(who)}, {literal(what)}, {literal(subject)}, "
+            f"{literal(why)}, n.prev, "
+            f"encode(sha256(convert_to('[\"' || n.prev || '\",' || n.seq || ',' || {literal(rest)}, 'UTF8')), 'hex') "
+            "FROM (SELECT coalesce((SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), 0) + 1 AS seq, "
+            f"coalesce((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), {literal(GENESIS)}) AS prev) AS n")
     if commit:
-        parts.append(sql.SQL("COMMIT"))
-    return sql.SQL("; ").join(parts).as_string(db.cursor.connection)
+        parts.append("COMMIT")
+    return "; ".join(parts)
+
+
+def _literal(value: str) -> str:
+    """A PostgreSQL string literal under standard_conforming_strings: quotes doubled, nothing else
+    special. A NUL character, which no PostgreSQL text may hold, is refused as psycopg refuses it."""
+    if "\x00" in value:
+        raise ValueError("PostgreSQL text cannot contain NUL (0x00) characters")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _psycopg_literal(value: str, connection) -> str:
+    from psycopg import sql
+
+    return sql.Literal(value).as_string(connection)
 
 
 def entries(engine: Engine) -> Iterable[Entry]:

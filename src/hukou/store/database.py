@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
+
+try:
+    import fcntl
+except ImportError:  # Windows: processes wait in SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
 
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
@@ -89,27 +95,68 @@ def _missing_tables(engine: Engine) -> list[str]:
 
 
 WRITE_WAIT_S = 10.0  # as long as SQLite's busy_timeout
+_POLL_S = (0.00005, 0.0001, 0.0002, 0.0005, 0.001)  # waits between tries of another process's turn
 
 
 def _take_turns(engine: Engine) -> None:
-    """Threads of one process queue for SQLite's write lock on a Python lock, held from a
-    transaction's start until its connection goes back to the pool. Without it, the threads of a busy
-    API server all knock on the database file, and SQLite's busy handler puts the losers to sleep for
-    1, 2, 5 … 100 ms at a time (the slow tail of docs/benchmarks.md). Other processes still wait in
-    SQLite's busy handler. Registered before `BEGIN IMMEDIATE`, so it runs first."""
+    """Writers queue for SQLite's write lock before they ask SQLite, from a transaction's start
+    until its connection goes back to the pool: threads of one process on a Python lock, processes
+    (`hukou serve --workers N`) on an advisory lock of a file beside the database (`<file>-turn`).
+    Without them, the writers of a busy API server all knock on the database file, and SQLite's
+    busy handler puts the losers to sleep for 1, 2, 5 … 100 ms at a time (the slow tail of
+    docs/benchmarks.md). Registered before `BEGIN IMMEDIATE`, so it runs first."""
     turn = threading.Lock()
+    database = engine.url.database
+    across = _TurnFile(Path(database + "-turn")) if database and database != ":memory:" and fcntl else None
 
     @event.listens_for(engine, "begin")
     def _queue(conn):
         if not conn.info.get("turn"):
+            deadline = time.monotonic() + WRITE_WAIT_S
             if not turn.acquire(timeout=WRITE_WAIT_S):
+                raise TimeoutError(f"the database stayed busy for {WRITE_WAIT_S:.0f} s")
+            if across is not None and not across.acquire(deadline):
+                turn.release()
                 raise TimeoutError(f"the database stayed busy for {WRITE_WAIT_S:.0f} s")
             conn.info["turn"] = True
 
     @event.listens_for(engine, "checkin")
     def _done(_dbapi_conn, record):
         if record.info.pop("turn", False):
+            if across is not None:
+                across.release()
             turn.release()
+
+
+class _TurnFile:
+    """An exclusive `flock` on a file, tried until a deadline (a process that holds it is in its
+    write transaction, which lasts about a millisecond; `flock` itself cannot time out)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+        self.pid = 0
+
+    def acquire(self, deadline: float) -> bool:
+        if self.fd is None or self.pid != os.getpid():  # a forked child opens its own: a lock is per open file
+            self.pid = os.getpid()
+            try:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only directory: SQLite's own busy handler still orders the processes
+                return True
+        waits = iter(_POLL_S)
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(next(waits, _POLL_S[-1]))
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
