@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-scale install clean
+.PHONY: demo test bench bench-scale install clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# the message catalogue: every Msg("...") of the package into the template, and new ones into each
+# language's .po file for a translator (tests/test_messages.py fails on any message left untranslated)
+I18N := src/hukou/i18n
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-default-keywords -k Msg --sort-by-file --project hukou -w 100 -o $(I18N)/hukou.pot src/hukou
+	$(VENV)/bin/pybabel update -i $(I18N)/hukou.pot -d $(I18N)/locale -D hukou -w 100 --no-fuzzy-matching
 
 demo: $(STAMP)
 	$(VENV)/bin/hukou demo

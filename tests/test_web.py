@@ -178,7 +178,8 @@ def test_self_check_marks_the_field_in_error(web):
     assert r.status_code == 422
     assert re.search(r'class="field-error">\s*<label for="education.0.level"', r.text)
     r = client.post("/check", data={**PERSON, "date": "2019-02-30"})
-    assert r.status_code == 422 and "real calendar date" in r.text
+    assert r.status_code == 422 and "日历上没有“2019-02-30”这一天" in r.text  # said plainly, in the page's language
+    assert "real calendar date" not in r.text and "required" not in r.text
 
 
 def _apply_page(client, data=GRADUATE):

@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any, Optional
 
 from fastapi import Body, FastAPI, Query
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from hukou import __version__
@@ -26,12 +28,14 @@ FACTS_EXAMPLE = {
     "housing": {"kind": "rented", "registered": True}, "employment": [{"from": "2015-03-01", "to": None}],
     "education": [], "qualifications": [],
 }
+SWAGGER_UI = "/static/swagger-ui"  # Swagger UI's own files, from the swagger-ui-py package
 
 
 def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> FastAPI:
     """The API; the register and cases live in `database` (default: HUKOU_DATABASE_URL or SQLite)."""
     app = FastAPI(title="hukou", version=__version__,
-                  description="落户与居住证：规则即代码。Settlement and residence-permit rules as code, with the law beside them.")
+                  description="落户与居住证：规则即代码。Settlement and residence-permit rules as code, with the law beside them.",
+                  docs_url=None, redoc_url=None)  # /docs: _docs below; FastAPI's pages load from a CDN
     problems.install(app)
     default_policy = policy
     app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
@@ -39,6 +43,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.include_router(applications.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
+    _docs(app)  # before /static, whose mount would take /static/swagger-ui too
     app.mount("/static", StaticFiles(packages=[("hukou.web", "static")]), name="static")
 
     @app.post("/api/v1/eligibility", tags=["eligibility"], summary="Check one person's facts (no login)",
@@ -68,6 +73,17 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
 
     return app
 
+
+def _docs(app: FastAPI) -> None:
+    """The OpenAPI page at /docs with Swagger UI served by the app itself: it works without internet."""
+    app.mount(SWAGGER_UI, StaticFiles(packages=[("swagger_ui", "static")]), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} API",
+                                   swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png")
 
 
 def _lazy_casework(database: str | None, policy: str):

@@ -1,24 +1,34 @@
-"""Every 4xx as `application/problem+json` (RFC 9457) naming the field; nothing becomes a 5xx."""
+"""Every 4xx as `application/problem+json` (RFC 9457) naming the field, in the reader's language
+(Accept-Language); bad input never becomes a 5xx. Browsers get pages instead for 404, 405 and an
+unexpected error (web/error_pages.py), which is a 500 with a reference to quote, its traceback in the
+log only."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hukou.api.models import publish_facts
 from hukou.cases.case import ACTION_TYPES, CaseError
+from hukou.i18n import SOURCE, Msg, lang_of, localized
 from hukou.policy.errors import InputError, describe, field_path
 
 PROBLEM = "application/problem+json"
 _UNION_TAGS = frozenset(ACTION_TYPES) | {"".join(w.capitalize() for w in t.split("_")) + "Action" for t in ACTION_TYPES}
 
 
-def problem(status: int, title: str, detail: str, field: str | None = None, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+def problem(status: int, title: str, detail: str, field: str | None = None, request: Request | None = None,
+            **extra: Any) -> JSONResponse:
+    """`title` and `detail` in the language the request's Accept-Language prefers (English without
+    one: the messages' own); `field` is the same in every language."""
+    lang = lang_of(request.headers.get("accept-language")) if request is not None else SOURCE
+    body = {"type": "about:blank", "title": localized(title, lang), "status": status,
+            "detail": localized(detail, lang), **extra}
     if field is not None:
         body["field"] = field
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
@@ -85,15 +95,15 @@ def install(app: FastAPI) -> None:
     document(app)
 
     @app.exception_handler(InputError)
-    async def _input(_: Request, exc: InputError):
-        return problem(422, "Invalid input", exc.message, exc.path)
+    async def _input(request: Request, exc: InputError):
+        return problem(422, Msg("Invalid input"), exc.message, exc.path, request)
 
     @app.exception_handler(CaseError)
-    async def _case(_: Request, exc: CaseError):
-        return problem(exc.status, "Action not possible", exc.message, exc.field)
+    async def _case(request: Request, exc: CaseError):
+        return problem(exc.status, Msg("Action not possible"), exc.message, exc.field, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError):
+    async def _validation(request: Request, exc: RequestValidationError):
         errors = exc.errors()
         first = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])  # as from_validation
         loc = [p for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
@@ -103,21 +113,35 @@ def install(app: FastAPI) -> None:
         if kind in ("union_tag_invalid", "union_tag_not_found"):
             loc = [*loc, "type"]
         status = 400 if kind in ("json_invalid",) else 422
-        return problem(status, "Invalid request", describe(first), field_path(loc))  # "": the whole body
+        return problem(status, Msg("Invalid request"), describe(first), field_path(loc), request)  # "": the whole body
 
     from hukou.api.applications import Forbidden, Unauthorized
 
     @app.exception_handler(Unauthorized)
-    async def _unauthorized(_: Request, exc: Unauthorized):
-        response = problem(401, "Not signed in", str(exc))
+    async def _unauthorized(request: Request, exc: Unauthorized):
+        response = problem(401, Msg("Not signed in"), exc.args[0] if exc.args else "", None, request)
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.exception_handler(Forbidden)
-    async def _forbidden(_: Request, exc: Forbidden):
-        return problem(403, "Not allowed", str(exc), "role")
+    async def _forbidden(request: Request, exc: Forbidden):
+        return problem(403, Msg("Not allowed"), exc.args[0] if exc.args else "", "role", request)
+
+    from hukou.web import error_pages
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code in (404, 405) and error_pages.wants_html(request):  # a browser: a page, not JSON
+            return await run_in_threadpool(error_pages.not_served, request, exc.status_code, exc.headers)
         field = {404: "path", 405: "method"}.get(exc.status_code, "")  # no such path; not a method it takes
-        return problem(exc.status_code, "Request not served", str(exc.detail), field)
+        detail = {"Not Found": Msg("Not Found"), "Method Not Allowed": Msg("Method Not Allowed")}.get(
+            str(exc.detail), str(exc.detail))
+        return problem(exc.status_code, Msg("Request not served"), detail, field, request)
+
+    @app.exception_handler(Exception)  # called by starlette's ServerErrorMiddleware, which then re-raises
+    async def _unhandled(request: Request, exc: Exception):
+        ref = error_pages.log_error(request, exc)
+        if error_pages.wants_html(request):
+            return error_pages.server_error(request, ref)
+        return problem(500, Msg("Internal error"), Msg("an unexpected error on the server; quote reference {ref}",
+                                                       ref=ref), None, request, reference=ref)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from hukou.cases.errors import CaseError
 from hukou.cases.parties import MAX_FOLLOWERS
+from hukou.i18n import Msg
 from hukou.policy.errors import from_validation
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -187,7 +188,7 @@ RECORDS: dict[str, type[_Data]] = {
 
 def _validated(model: type[_Data], data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise CaseError("data", f"expected an object (got {type(data).__name__})")
+        raise CaseError("data", Msg("expected an object (got {type})", type=type(data).__name__))
     try:
         return model.model_validate(data).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
@@ -199,7 +200,7 @@ def parse_input(type_: str, data: Any) -> dict[str, Any]:
     """A client's data for an action of `type_`, checked and in canonical form."""
     model = INPUTS.get(type_)
     if model is None:
-        raise CaseError("type", f"expected one of {', '.join(INPUTS)} (got {type_!r})")
+        raise CaseError("type", Msg("expected one of {choices} (got {got!r})", choices=", ".join(INPUTS), got=type_))
     return _validated(model, data)
 
 
@@ -207,5 +208,5 @@ def check_record(type_: str, data: Any) -> dict[str, Any]:
     """The data an action of `type_` is appended with, checked and in canonical form."""
     model = RECORDS.get(type_)
     if model is None:
-        raise CaseError("type", f"no action type {type_!r}")
+        raise CaseError("type", Msg("no action type {type!r}", type=type_))
     return _validated(model, data)

@@ -28,6 +28,7 @@ from hukou.cases.errors import CaseError
 from hukou.cases.parties import (APPLICANT, IdNumberError, Party, checked_id_number, consent_needed, moving,
                                  party_from_data, party_of)
 from hukou.cases.viewer import Viewer
+from hukou.i18n import Msg
 from hukou.policy.endorsement import endorsement_status
 
 __all__ = ["CaseError", "Case", "Action", "State", "Decision", "state", "next_actions", "append"]
@@ -298,17 +299,18 @@ def append(case: Case, action: Action, expected_version: int, actor: Viewer | No
     acts (an applicant's account names its person); without it, an officer of the action's role."""
     actor = actor or Viewer(action.by, action.role)
     if case.kind not in KINDS:
-        raise CaseError("kind", f"expected one of {', '.join(KINDS)} (got {case.kind!r})")
+        raise CaseError("kind", Msg("expected one of {choices} (got {got!r})", choices=", ".join(KINDS), got=case.kind))
     if action.role not in ROLES:
-        raise CaseError("role", f"expected one of {', '.join(ROLES)} (got {action.role!r})")
+        raise CaseError("role", Msg("expected one of {choices} (got {got!r})", choices=", ".join(ROLES), got=action.role))
     if expected_version != case.version:
-        raise CaseError("expected_version", f"the case is at version {case.version}, not {expected_version}: "
-                                            "someone acted on it first; reload and try again", status=409)
+        raise CaseError("expected_version", Msg("the case is at version {version}, not {expected}: someone acted on it "
+                                                "first; reload and try again", version=case.version,
+                                                expected=expected_version), status=409)
     _check_duties(case, action)
     possible = next_actions(case, actor, action.at.date())
     if action.type not in possible:
-        raise CaseError("type", f"{action.type!r} is not possible now for you "
-                                f"(possible: {', '.join(possible) or 'nothing'})", status=409)
+        raise CaseError("type", Msg("{type!r} is not possible now for you (possible: {possible})", type=action.type,
+                                    possible=", ".join(possible) or "nothing"), status=409)
     action = replace(action, data=check_record(action.type, action.data))
     _CHECKS.get(action.type, lambda *_: None)(case, action, actor)
     return replace(case, actions=case.actions + (action,))
@@ -318,88 +320,91 @@ def _check_submission(case: Case, action: Action, actor: Viewer) -> None:
     data = action.data
     if actor.role == "applicant":
         if data["applicant"]["id_number"] != actor.id_number:
-            raise CaseError("data.applicant", "an applicant applies for themselves", status=403)
+            raise CaseError("data.applicant", Msg("an applicant applies for themselves"), status=403)
         if data.get("counter"):
-            raise CaseError("data.counter", "only a police station opens a case at the counter", status=403)
+            raise CaseError("data.counter", Msg("only a police station opens a case at the counter"), status=403)
     elif not data.get("counter"):
-        raise CaseError("data.counter", "a police station opens a case for a citizen at the counter")
+        raise CaseError("data.counter", Msg("a police station opens a case for a citizen at the counter"))
     parties = _parties(data)
     if len(parties) != 1 + len(data.get("followers", ())):
-        raise CaseError("data.followers", "every person must have a valid citizen ID number")
+        raise CaseError("data.followers", Msg("every person must have a valid citizen ID number"))
     for i, p in enumerate(parties):
         try:
             checked_id_number(p.id_number, place=False)  # the service checked each number in full as it came in
         except IdNumberError as exc:
             where = "data.applicant.id_number" if i == 0 else f"data.followers[{i - 1}].id_number"
-            raise CaseError(where, str(exc)) from None
+            raise CaseError(where, exc.args[0]) from None
     if len({p.id_number for p in parties}) != len(parties):
-        raise CaseError("data.followers", "the same person is listed twice")
+        raise CaseError("data.followers", Msg("the same person is listed twice"))
     if [p.key for p in parties] != [APPLICANT] + [f"f{i}" for i in range(1, len(parties))]:
-        raise CaseError("data.followers", "parties are keyed applicant, f1, f2, … in order")
+        raise CaseError("data.followers", Msg("parties are keyed applicant, f1, f2, … in order"))
     if parties[0].relation != APPLICANT or any(p.relation == APPLICANT for p in parties[1:]):
-        raise CaseError("data.applicant", "one applicant, followed by spouse, children and parents")
+        raise CaseError("data.applicant", Msg("one applicant, followed by spouse, children and parents"))
     if sum(p.relation == "spouse" for p in parties) > 1:
-        raise CaseError("data.followers", "at most one spouse")
+        raise CaseError("data.followers", Msg("at most one spouse"))
     day = action.at.date()
     for i, p in enumerate(parties[1:]):
         if p.relation in ("spouse", "parent") and not p.adult_on(day):
-            raise CaseError(f"data.followers[{i}].id_number", f"a {p.relation} who follows is an adult; "
-                                                              "check the ID number")
+            adult = Msg("a spouse who follows is an adult; check the ID number") if p.relation == "spouse" else \
+                Msg("a parent who follows is an adult; check the ID number")
+            raise CaseError(f"data.followers[{i}].id_number", adult)
     if case.kind == "residence_permit" and len(parties) > 1:
-        raise CaseError("data.followers", "a residence permit is one person's: each person applies for their own")
+        raise CaseError("data.followers", Msg("a residence permit is one person's: each person applies for their own"))
 
 
 def _check_consent(case: Case, action: Action, actor: Viewer) -> None:
     data, s = action.data, state(case)
     party = next((p for p in s.parties if p.key == data["party"]), None)
     if party is None:
-        raise CaseError("data.party", f"no party {data['party']!r} on this case")
+        raise CaseError("data.party", Msg("no party {party!r} on this case", party=data["party"]))
     if party.key not in {p.key for p in missing_consents(case, action.at.date())}:
-        raise CaseError("data.party", "this consent is not needed (already recorded, or a minor's)", status=409)
+        raise CaseError("data.party", Msg("this consent is not needed (already recorded, or a minor's)"), status=409)
     if data["id_number"] != party.id_number:
-        raise CaseError("data.id_number", "the ID number is not that of the person who consents")
+        raise CaseError("data.id_number", Msg("the ID number is not that of the person who consents"))
     if actor.role == "applicant":
         if actor.id_number != party.id_number or data.get("in_person"):
-            raise CaseError("data.party", "each person consents under their own account", status=403)
+            raise CaseError("data.party", Msg("each person consents under their own account"), status=403)
     elif not (data.get("in_person") and data.get("signed") and data.get("id_card_checked")):
         missing = "in_person" if not data.get("in_person") else "signed" if not data.get("signed") else "id_card_checked"
-        raise CaseError(f"data.{missing}", "consent at the counter: the person signs in person and shows their ID card")
+        raise CaseError(f"data.{missing}",
+                        Msg("consent at the counter: the person signs in person and shows their ID card"))
 
 
 def _check_duties(case: Case, action: Action) -> None:
     """Separation of duties, said plainly before the generic "not possible now"."""
     s = state(case)
     if action.type in DECIDED | {SECOND_APPROVAL} and action.by == s.reviewed_by:
-        raise CaseError("by", "who reviewed a case does not decide it (separation of duties)", status=403)
+        raise CaseError("by", Msg("who reviewed a case does not decide it (separation of duties)"), status=403)
     if action.type == SECOND_APPROVAL and s.decision is not None and action.by == s.decision.by:
-        raise CaseError("by", "a second approver is not the one who decided", status=403)
+        raise CaseError("by", Msg("a second approver is not the one who decided"), status=403)
 
 
 def _check_decision(case: Case, action: Action, actor: Viewer) -> None:
     if action.data["override"] and not action.data.get("reason"):
-        what = "rejecting a person the rules find eligible" if action.type == REJECTED else \
-            "approving a person the rules do not find eligible"
-        raise CaseError("data.reason", f"{what} needs a written reason (and then a second approver)")
+        raise CaseError("data.reason", Msg("rejecting a person the rules find eligible needs a written reason (and "
+                                           "then a second approver)") if action.type == REJECTED else
+                        Msg("approving a person the rules do not find eligible needs a written reason (and then a "
+                            "second approver)"))
 
 
 def _check_second(case: Case, action: Action, actor: Viewer) -> None:
     s = state(case)
     pending = s.decision
     if pending is None or action.data["decision"] != pending.seq:
-        raise CaseError("data.decision", f"name the decision this approves: {pending.seq if pending else 'none'}")
+        raise CaseError("data.decision", Msg("name the decision this approves: {seq}", seq=pending.seq if pending else "none"))
     if not action.data.get("agree", True) and not action.data.get("reason"):
-        raise CaseError("data.reason", "sending a decision back needs a written reason")
+        raise CaseError("data.reason", Msg("sending a decision back needs a written reason"))
 
 
 def _check_registration(case: Case, action: Action, actor: Viewer) -> None:
     s, on = state(case), action.at.date()
     if APPLICANT not in s.consents:
-        raise CaseError("consent", "no recorded consent from the applicant (§二(二)2: no one is settled without their "
-                                   "consent)")
+        raise CaseError("consent", Msg("no recorded consent from the applicant (§二(二)2: no one is settled without "
+                                       "their consent)"))
     moved = {m["party"] for m in action.data["moved"]}
     if moved != {p.key for p in who_moves(case, on)}:
-        raise CaseError("data.moved", "a registration moves the applicant, the adults who consented and the minor "
-                                      "children listed: no one else")
+        raise CaseError("data.moved", Msg("a registration moves the applicant, the adults who consented and the minor "
+                                          "children listed: no one else"))
 
 
 def _check_endorsement(case: Case, action: Action, actor: Viewer) -> None:
@@ -410,13 +415,13 @@ def _check_endorsement(case: Case, action: Action, actor: Viewer) -> None:
     status = endorsement_status(s.issued_at.date(), done, action.at.date())
     opens = status.next_window[0]
     if status.status == "valid" and action.at.date() < opens:
-        raise CaseError("type", f"the next endorsement window opens on {opens.isoformat()} (第十条: once a year, "
-                                "within the month before the anniversary)", status=409)
+        raise CaseError("type", Msg("the next endorsement window opens on {opens} (第十条: once a year, within the month "
+                                    "before the anniversary)", opens=opens.isoformat()), status=409)
 
 
 def _check_items(case: Case, action: Action, actor: Viewer) -> None:
     if not action.data.get("items"):
-        raise CaseError("data.items", "name every missing item at once (一次性告知)")
+        raise CaseError("data.items", Msg("name every missing item at once (一次性告知)"))
 
 
 _CHECKS = {SUBMITTED: _check_submission, CONSENT_RECORDED: _check_consent, APPROVED: _check_decision,

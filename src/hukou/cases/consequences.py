@@ -21,6 +21,7 @@ from typing import Any
 from hukou.cases.case import Case, State, state, who_moves
 from hukou.cases.errors import CaseError
 from hukou.cases.parties import APPLICANT, Party, sex_of
+from hukou.i18n import Msg
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ def refuse_if_moved(parties: tuple[Party, ...], facts: RegisterFacts) -> None:
     for p in parties:
         other = facts.moved_since_submission.get(p.id_number)
         if other:
-            raise CaseError("person", f"{p.name}'s hukou was registered by case {other} after this case was submitted: "
-                                      "a second registration is refused", status=409)
+            raise CaseError("person", Msg("{name}'s hukou was registered by case {other} after this case was "
+                                          "submitted: a second registration is refused", name=p.name, other=other),
+                            status=409)
 
 
 def registration(case: Case, data: dict[str, Any], on: date, township: str | None,
@@ -95,9 +97,10 @@ def registration(case: Case, data: dict[str, Any], on: date, township: str | Non
     s = state(case)
     place = facts.place
     if place is None or place.code != data["place"]:
-        raise CaseError("data.place", "not a community or village of the register")
+        raise CaseError("data.place", Msg("not a community or village of the register"))
     if township is None or place.township != township:
-        raise CaseError("data.place", f"choose a community or village of the case's township ({township})")
+        raise CaseError("data.place", Msg("choose a community or village of the case's township ({township})",
+                                             township=township))
     movers = who_moves(case, on)
     refuse_if_moved(movers, facts)
     new = [p for p in movers if p.id_number not in facts.people]

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from hukou.cases.errors import CaseError
+from hukou.i18n import Msg
 
 ELIGIBLE = "eligible"
 NOT_CONDITIONS = ("key_groups.",)  # flags for priority and statistics (RULEBOOK §3), never grounds to reject
@@ -56,16 +57,20 @@ def decision_record(type_: str, kind: str, data: dict[str, Any], verdict: dict[s
     """The decision's data with what it was made on; CaseError when there is nothing to decide on or
     a rejection's `failed_rule` is not grounded in the verdict."""
     if verdict is None:
-        raise CaseError("facts", "the case has no facts (none given, no person of the register): give them as "
-                                 "materials first, so the decision has something to rest on")
+        raise CaseError("facts", Msg("the case has no facts (none given, no person of the register): give them as "
+                                     "materials first, so the decision has something to rest on"))
     part = verdict_part(kind, verdict)
     status = part["status"]
     if type_ == "rejected":
         allowed = grounds(kind, verdict)
         if data["failed_rule"] not in allowed:
-            which = "among the verdict's reasons" if status == ELIGIBLE else "a rule that fails or stays unknown in the verdict"
-            raise CaseError("data.failed_rule", f"{data['failed_rule']!r} is not {which} on {on.isoformat()} "
-                                                f"(status {status}; possible: {', '.join(sorted(allowed)) or 'none'})")
+            values = {"rule": data["failed_rule"], "date": on.isoformat(), "status": status,
+                      "possible": ", ".join(sorted(allowed)) or "none"}
+            raise CaseError("data.failed_rule", Msg("{rule!r} is not among the verdict's reasons on {date} (status "
+                                                    "{status}; possible: {possible})", **values)
+                            if status == ELIGIBLE else
+                            Msg("{rule!r} is not a rule that fails or stays unknown in the verdict on {date} (status "
+                                "{status}; possible: {possible})", **values))
     summary = {"status": status, "route": part.get("route"), "household": part.get("household"),
                "failed_rule": part.get("failed_rule"),
                "date": on.isoformat(), "policy": verdict["policy"]}

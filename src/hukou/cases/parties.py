@@ -17,6 +17,7 @@ from typing import Any
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
+from hukou.i18n import Msg
 from hukou.policy.calendar import age_on
 
 APPLICANT = "applicant"
@@ -45,15 +46,15 @@ def checked_id_number(value: str, place: bool = True) -> str:
         birth_date_of(number)
         return number
     except ValidationError as exc:
-        raise IdNumberError(_WHY.get(type(exc).__name__, "not a valid citizen ID number")) from None
+        raise IdNumberError(_WHY.get(type(exc).__name__, Msg("not a valid citizen ID number"))) from None
     except ValueError:
         raise IdNumberError(_WHY["InvalidComponent"]) from None
 
 
-_WHY = {"InvalidLength": "a citizen ID number has 18 characters",
-        "InvalidFormat": "a citizen ID number is 17 digits and a digit or X",
-        "InvalidChecksum": "the last character does not match (a digit was mistyped)",
-        "InvalidComponent": "the birth date or place in it is not valid"}
+_WHY = {"InvalidLength": Msg("a citizen ID number has 18 characters"),
+        "InvalidFormat": Msg("a citizen ID number is 17 digits and a digit or X"),
+        "InvalidChecksum": Msg("the last character does not match (a digit was mistyped)"),
+        "InvalidComponent": Msg("the birth date or place in it is not valid")}
 
 
 def birth_date_of(id_number: str) -> date:

@@ -8,6 +8,7 @@ choice); an applicant reading their own case gives `own_case` without being aske
 from __future__ import annotations
 
 from hukou.cases.errors import CaseError
+from hukou.i18n import Msg
 
 PURPOSES: dict[str, dict[str, tuple[str, str]]] = {
     "applicant": {"own_case": ("查看本人的申请", "follow my own application")},
@@ -43,7 +44,8 @@ def checked_purpose(role: str, purpose: str | None, field: str = "purpose") -> s
     if not purpose:
         if role in DEFAULT:
             return DEFAULT[role]
-        raise CaseError(field, f"say why you read this: one of {', '.join(allowed) or 'none for your role'}")
+        raise CaseError(field, Msg("say why you read this: one of {choices}", choices=", ".join(allowed) or "none for your role"))
     if purpose not in allowed:
-        raise CaseError(field, f"expected one of {', '.join(allowed) or 'none for your role'} (got {purpose[:40]!r})")
+        raise CaseError(field, Msg("expected one of {choices} (got {got!r})", choices=", ".join(allowed) or "none for your role",
+                                   got=purpose[:40]))
     return purpose

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import typer
 
+from hukou.i18n import Msg
+
 EXIT_INPUT = 2
 REGISTER_HELP = "A register folder (Parquet tables)."
 DATABASE_HELP = "A database URL (default: HUKOU_DATABASE_URL, else sqlite:///hukou.sqlite)."
 
 
 def fail(message: str) -> None:
+    from hukou.i18n import lang_of_environment, localized
     from hukou.policy.errors import redacted
 
-    typer.echo(f"error: {redacted(message)}", err=True)
+    typer.echo(localized(Msg("error: {message}", message=redacted(message)), lang_of_environment()), err=True)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -38,7 +41,9 @@ def guard(fn):
     try:
         return fn()
     except InputError as exc:
-        fail(exc.line())
+        from hukou.i18n import lang_of_environment
+
+        fail(exc.line(lang_of_environment()))  # in the language of the user's locale
 
 
 @dataclass(frozen=True)

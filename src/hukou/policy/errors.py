@@ -8,6 +8,8 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
+from hukou.i18n import Msg, localized
+
 
 class InputError(ValueError):
     """Bad input (facts, policy file, case file). `path` is a dotted field path like `education[0].level`."""
@@ -18,10 +20,10 @@ class InputError(ValueError):
         self.source = source
         super().__init__(self.line())
 
-    def line(self) -> str:
+    def line(self, lang: str = "en") -> str:
         where = f"{self.source}: " if self.source else ""
         field = f"{self.path}: " if self.path else ""
-        return f"{where}{field}{self.message}"
+        return f"{where}{field}{localized(self.message, lang)}"
 
 
 def field_path(loc: Iterable[Any], prefix: str = "") -> str:
@@ -37,31 +39,40 @@ def field_path(loc: Iterable[Any], prefix: str = "") -> str:
 
 
 def describe(error: dict) -> str:
-    """A pydantic error's message, as this project words it."""
+    """A pydantic error's message, as this project words it (a `Msg`, so pages can say it in Chinese)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
     if kind == "missing":
-        return "required"
+        return Msg("required")
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
-        return f"expected one of {expected} (got {got!r})"
+        return Msg("expected one of {choices} (got {got!r})", choices=expected, got=got)
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false (got {got!r})"
+        return Msg("expected true or false (got {got!r})", got=got)
     if kind in ("list_type",):
-        return f"expected a list (got {type(got).__name__})"
+        return Msg("expected a list (got {type})", type=type(got).__name__)
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping (got {type(got).__name__})"
+        return Msg("expected a mapping (got {type})", type=type(got).__name__)
     if kind == "extra_forbidden":
-        return "unknown key"
+        return Msg("unknown key")
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
+        raised = ctx.get("error")
+        if isinstance(raised, Exception) and len(raised.args) == 1 and isinstance(raised.args[0], Msg):
+            return raised.args[0]
+        return str(raised if raised is not None else error["msg"])
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number (got {got!r})"
+        return Msg("expected a whole number (got {got!r})", got=got)
     if kind in ("float_type", "float_parsing"):
-        return f"expected a number (got {got!r})"
+        return Msg("expected a number (got {got!r})", got=got)
     if kind in ("string_type",):
-        return f"expected text (got {got!r})"
+        return Msg("expected text (got {got!r})", got=got)
+    if kind == "string_too_long":
+        return Msg("at most {max} characters", max=ctx.get("max_length"))
+    if kind == "string_too_short":
+        return Msg("at least {min} characters", min=ctx.get("min_length"))
+    if kind == "too_long":
+        return Msg("at most {max} items", max=ctx.get("max_length"))
     return error["msg"]
 
 

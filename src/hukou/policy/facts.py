@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
 
+from hukou.i18n import Msg
 from hukou.policy.calendar import Month
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -22,15 +23,17 @@ _PLACE_RE = re.compile(r"^[1-9]\d{5}(\d{3}(\d{3})?)?$")
 
 def parse_date(value: Any) -> date:
     if isinstance(value, datetime):
-        raise ValueError("expected a date YYYY-MM-DD, not a date and time")
+        raise ValueError(Msg("expected a date YYYY-MM-DD, not a date and time"))
     if isinstance(value, date):
         return value
+    if value == "":
+        raise ValueError(Msg("required"))
     if isinstance(value, str) and DATE_PATTERN.match(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"expected a real calendar date YYYY-MM-DD (got {value!r})") from None
-    raise ValueError(f"expected a date YYYY-MM-DD (got {value!r})")
+            raise ValueError(Msg("expected a real calendar date YYYY-MM-DD (got {got!r})", got=value)) from None
+    raise ValueError(Msg("expected a date YYYY-MM-DD (got {got!r})", got=value))
 
 
 def _strict_month(value: Any) -> Month:
@@ -38,7 +41,7 @@ def _strict_month(value: Any) -> Month:
         m = _MONTH_RE.match(value)
         if m and 1 <= int(m.group(2)) <= 12:
             return (int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"expected a month YYYY-MM (got {value!r})")
+    raise ValueError(Msg("expected a month YYYY-MM (got {got!r})", got=value))
 
 
 def _place_code(value: Any) -> str:
@@ -46,7 +49,9 @@ def _place_code(value: Any) -> str:
         value = str(value)
     if isinstance(value, str) and _PLACE_RE.match(value):
         return value
-    raise ValueError(f"expected a place code of 6, 9 or 12 digits (got {value!r})")
+    if value == "":
+        raise ValueError(Msg("required"))
+    raise ValueError(Msg("expected a place code of 6, 9 or 12 digits (got {got!r})", got=value))
 
 
 Date = Annotated[date, BeforeValidator(parse_date)]
@@ -85,7 +90,7 @@ class _Interval(_Record):
     @model_validator(mode="after")
     def _ordered(self):
         if self.end is not None and self.end < self.start:
-            raise ValueError("'to' must not be before 'from'")
+            raise ValueError(Msg("'to' must not be before 'from'"))
         return self
 
 
@@ -117,7 +122,7 @@ class SocialInsurance(_Record):
     @model_validator(mode="after")
     def _ordered(self):
         if self.end is not None and self.end < self.start:
-            raise ValueError("'to' must not be before 'from'")
+            raise ValueError(Msg("'to' must not be before 'from'"))
         return self
 
 
@@ -132,7 +137,7 @@ class Education(_Record):
     @model_validator(mode="after")
     def _ordered(self):
         if self.graduated is not None and self.graduated < self.admitted:
-            raise ValueError("'graduated' must not be before 'admitted'")
+            raise ValueError(Msg("'graduated' must not be before 'admitted'"))
         return self
 
 
@@ -148,7 +153,7 @@ class Military(_Record):
     @model_validator(mode="after")
     def _ordered(self):
         if self.enlisted and self.discharged and self.discharged < self.enlisted:
-            raise ValueError("'discharged' must not be before 'enlisted'")
+            raise ValueError(Msg("'discharged' must not be before 'enlisted'"))
         return self
 
 

@@ -33,6 +33,7 @@ from hukou.cases.facts import canonical_facts, latest_facts
 from hukou.cases.parties import (APPLICANT, MAX_FOLLOWERS, RELATIONS, IdNumberError, Party, checked_id_number, masked,
                                  party_of)
 from hukou.cases.purposes import checked_purpose
+from hukou.i18n import Msg
 from hukou.policy.errors import InputError
 from hukou.policy.policy_file import Policy
 from hukou.policy.verdict import check
@@ -127,7 +128,7 @@ class Casework:
     def submit(self, viewer: Viewer, application: Application, key: str, now: datetime) -> tuple[C.Case, bool]:
         """A new case, or the first case for a replayed key (second value False)."""
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
-            raise InputError("Idempotency-Key", f"send a unique key of 1 to {MAX_KEY} characters with each submission")
+            raise InputError("Idempotency-Key", Msg("send a unique key of 1 to {max} characters with each submission", max=MAX_KEY))
         kind, township = self._checked_kind_and_township(viewer, application)
         facts = None if application.facts is None else canonical_facts(application.facts, self.city, "facts")
         applicant = self._applicant(viewer, application)
@@ -138,8 +139,8 @@ class Casework:
                 ids = {**known, **uow.register.person_ids([p["id_number"] for p in (applicant, *followers)
                                                            if p["id_number"] not in known])}
                 if applicant["id_number"] not in ids and facts is None:
-                    raise CaseError("facts", "the register holds no record of this person yet: give their facts (the "
-                                             "self-check's answers) with the application, so it can be decided")
+                    raise CaseError("facts", Msg("the register holds no record of this person yet: give their facts (the "
+                                                 "self-check's answers) with the application, so it can be decided"))
                 parties = [{**p, "person_id": ids.get(p["id_number"])} for p in (applicant, *followers)]
                 if applicant["name"] is None:
                     parties[0]["name"] = (viewer.name or uow.display_name(viewer.username) or viewer.username)[:40]
@@ -164,31 +165,31 @@ class Casework:
 
     def _checked_kind_and_township(self, viewer: Viewer, application: Application) -> tuple[str, str]:
         if viewer.role not in ("applicant", "police_station"):
-            raise CaseError("role", "applications are submitted by the applicant, or by a police station at the counter",
-                            status=403)
+            raise CaseError("role", Msg("applications are submitted by the applicant, or by a police station at "
+                                                "the counter"), status=403)
         if application.kind not in C.KINDS:
-            raise InputError("kind", f"expected one of {', '.join(C.KINDS)}")
+            raise InputError("kind", Msg("expected one of {choices}", choices=", ".join(C.KINDS)))
         township = application.township
         if viewer.role == "police_station":
             township = township or viewer.township
             if township != viewer.township:
-                raise CaseError("township", "a police station opens cases of its own township", status=403)
+                raise CaseError("township", Msg("a police station opens cases of its own township"), status=403)
         if not is_township_of(township, self.city):
-            raise InputError("township", f"expected the 9-digit code of a township of the city ({self.city}…)")
+            raise InputError("township", Msg("expected the 9-digit code of a township of the city ({city}…)", city=self.city))
         return application.kind, township
 
     def _applicant(self, viewer: Viewer, application: Application) -> dict[str, Any]:
         if viewer.role == "applicant":
             if application.applicant is not None:
-                raise CaseError("applicant", "an applicant applies for themselves; a police station names the citizen "
-                                             "at its counter", status=403)
+                raise CaseError("applicant", Msg("an applicant applies for themselves; a police station names the "
+                                                 "citizen at its counter"), status=403)
             if not viewer.id_number:
-                raise CaseError("id_number", "your account is not linked to a citizen ID number yet: ask the police "
-                                             "station to link it (real-name check), then apply", status=403)
+                raise CaseError("id_number", Msg("your account is not linked to a citizen ID number yet: ask the "
+                                                 "police station to link it (real-name check), then apply"), status=403)
             return {"key": APPLICANT, "relation": APPLICANT, "id_number": viewer.id_number, "name": None}
         given = application.applicant if isinstance(application.applicant, dict) else None
         if given is None:
-            raise InputError("applicant", "name the citizen at the counter: their ID number and name")
+            raise InputError("applicant", Msg("name the citizen at the counter: their ID number and name"))
         return {"key": APPLICANT, "relation": APPLICANT, "id_number": _id_number(given.get("id_number"), "applicant.id_number"),
                 "name": _name(given.get("name"), "applicant.name")}
 
@@ -198,14 +199,14 @@ class Casework:
         """Append one action in one transaction; a concurrent append of the same version loses with 409.
         Returns the case as the actor now sees it (the action's audit entry covers that read)."""
         if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 0:
-            raise InputError("expected_version", "expected the version you saw (a whole number)")
+            raise InputError("expected_version", Msg("expected the version you saw (a whole number)"))
         if type_ == C.SUBMITTED:
-            raise CaseError("type", "a case is submitted once, as a new application", status=409)
+            raise CaseError("type", Msg("a case is submitted once, as a new application"), status=409)
         data = parse_input(type_, data if data is not None else {})
         with UnitOfWork(self.engine) as uow:
             case, row = uow.cases.get(case_id)
             if disclosure(viewer, case, row.township) is None:
-                raise CaseError("case", f"no case {case_id}", status=404)
+                raise CaseError("case", Msg("no case {case}", case=case_id), status=404)
             case = self._append(uow, viewer, case, row.township, type_, data, expected_version, now)
             view = self._view(uow, viewer, case, row, disclosure(viewer, case, row.township), now.date())
             uow.commit()
@@ -293,7 +294,7 @@ class Casework:
             case, row = uow.cases.get(case_id)
             seen = disclosure(viewer, case, row.township)
             if seen is None:
-                raise CaseError("case", f"no case {case_id}", status=404)
+                raise CaseError("case", Msg("no case {case}", case=case_id), status=404)
             view = self._view(uow, viewer, case, row, seen, now.date())
             uow.log(now, viewer.username, "case.read", case.id, purpose)
             uow.commit()
@@ -366,7 +367,7 @@ class Casework:
     def overrides(self, viewer: Viewer, purpose: str | None, now: datetime) -> list[Override]:
         """Every decision against the rules' verdict, oldest first, with its second approvers; the read is logged."""
         if viewer.role not in OVERSIGHT:
-            raise CaseError("role", f"only {', '.join(sorted(OVERSIGHT))} read this report", status=403)
+            raise CaseError("role", Msg("only {roles} read this report", roles=", ".join(sorted(OVERSIGHT))), status=403)
         purpose = checked_purpose(viewer.role, purpose)
         with UnitOfWork(self.engine) as uow:
             found = _overrides(uow)
@@ -383,27 +384,27 @@ def _id_number(value: Any, path: str) -> str:
     try:
         return checked_id_number(value if isinstance(value, str) else "")
     except IdNumberError as exc:
-        raise InputError(path, str(exc)) from None
+        raise InputError(path, exc.args[0]) from None
 
 
 def _name(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 40:
-        raise InputError(path, "the name as on the ID card (1 to 40 characters)")
+        raise InputError(path, Msg("the name as on the ID card (1 to 40 characters)"))
     return value.strip()
 
 
 def _followers(given: Any) -> list[dict[str, Any]]:
     if not isinstance(given, (list, tuple)):
-        raise InputError("followers", "expected a list of the people who move with the applicant")
+        raise InputError("followers", Msg("expected a list of the people who move with the applicant"))
     if len(given) > MAX_FOLLOWERS:
-        raise InputError("followers", f"at most {MAX_FOLLOWERS} people")
+        raise InputError("followers", Msg("at most {max} people", max=MAX_FOLLOWERS))
     out = []
     for i, f in enumerate(given, start=1):
         path = f"followers[{i - 1}]"
         if not isinstance(f, dict):
-            raise InputError(path, "expected relation, id_number and name")
+            raise InputError(path, Msg("expected relation, id_number and name"))
         if f.get("relation") not in RELATIONS:
-            raise InputError(f"{path}.relation", f"expected one of {', '.join(RELATIONS)}")
+            raise InputError(f"{path}.relation", Msg("expected one of {choices}", choices=", ".join(RELATIONS)))
         out.append({"key": f"f{i}", "relation": f["relation"], "id_number": _id_number(f.get("id_number"), f"{path}.id_number"),
                     "name": _name(f.get("name"), f"{path}.name")})
     return out
@@ -415,12 +416,12 @@ def _consent_data(viewer: Viewer, case: C.Case, data: dict[str, Any]) -> dict[st
     if viewer.role == "applicant":
         me = party_of(C.state(case).parties, viewer.id_number)
         if me is None or data.get("party") not in (None, me.key) or data.get("in_person"):
-            raise CaseError("data.party", "each person consents under their own account", status=403)
+            raise CaseError("data.party", Msg("each person consents under their own account"), status=403)
         return {**data, "party": me.key, "id_number": me.id_number}
     if not data.get("party"):
-        raise CaseError("data.party", "whose consent: applicant, f1, f2, …")
+        raise CaseError("data.party", Msg("whose consent: applicant, f1, f2, …"))
     if not data.get("id_number"):
-        raise CaseError("data.id_number", "the number on the ID card shown at the counter")
+        raise CaseError("data.id_number", Msg("the number on the ID card shown at the counter"))
     return data
 
 

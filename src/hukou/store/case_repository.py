@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hukou.cases import case as C
 from hukou.cases.errors import CaseError
 from hukou.cases.parties import Party
+from hukou.i18n import Msg
 from hukou.store import schema as S
 from hukou.store.driver_sql import DriverSQL
 
@@ -44,7 +45,7 @@ class CaseRepository:
         """The case and its row (township, applicant person); CaseError 404 when there is none."""
         row = self.session.get(S.CaseRow, case_id) if isinstance(case_id, str) and len(case_id) <= 36 else None
         if row is None:
-            raise CaseError("case", f"no case {str(case_id)[:40]}", status=404)
+            raise CaseError("case", Msg("no case {case}", case=str(case_id)[:40]), status=404)
         actions = self.session.scalars(select(S.CaseActionRow).where(S.CaseActionRow.case_id == case_id)
                                        .order_by(S.CaseActionRow.seq)).all()
         return to_case(row, actions), row
@@ -83,7 +84,7 @@ class CaseRepository:
         try:
             self.session.flush()
         except IntegrityError:
-            raise CaseError("expected_version", "someone acted on this case at the same moment; reload and try again",
+            raise CaseError("expected_version", Msg("someone acted on this case at the same moment; reload and try again"),
                             status=409) from None
 
     def moved_since(self, id_numbers: Iterable[str], since: datetime, except_case: str) -> dict[str, str]:

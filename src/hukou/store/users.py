@@ -48,7 +48,7 @@ def check_account(role: str, township: str | None, city_wide: bool, id_number: s
     try:
         return checked_id_number(id_number)
     except IdNumberError as exc:
-        raise InputError("id_number", str(exc)) from None
+        raise InputError("id_number", exc.args[0]) from None
 
 
 def create_user(engine: Engine, username: str, password: str, role: str, township: str | None = None,

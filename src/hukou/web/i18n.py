@@ -326,6 +326,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role_leader": ("领导", "leader"),
     "role_auditor": ("审计", "auditor"),
     "role_administrator": ("管理员", "administrator"),
+    # error pages (web/error_pages.py)
+    "not_found_title": ("找不到这个页面", "Page not found"),
+    "not_found_text": ("网址可能输错了，或者这个页面已经没有了。", "The address may be mistyped, or the page is no longer here."),
+    "not_allowed_title": ("这个地址不能直接打开", "This address cannot be opened directly"),
+    "not_allowed_text": ("这个地址是网站用来接收填写内容的，不能直接打开。请从首页进入，按页面上的按钮一步一步办理。"
+                         "如果您刚才提交过申请，可以在“我的申请”里看是否已经提交成功。",
+                         "This address only receives what a page sends; it cannot be opened directly. Start from the home "
+                         "page and follow the buttons. If you just submitted an application, look in “My applications” "
+                         "to see whether it went through."),
+    "server_error_title": ("系统出了点问题", "Something went wrong on our side"),
+    "server_error_text": ("请稍后再试；如果问题仍在，请到派出所窗口办理。",
+                          "Please try again later; if it keeps happening, go to a police station counter."),
+    "error_reference": ("问题编号", "Reference"),
+    "error_reference_hint": ("需要帮助时，请把这个编号告诉工作人员。", "If you ask for help, give the staff this number."),
+    "error_next": ("您可以：", "You can:"),
+    "error_home": ("回到首页", "Go to the home page"),
+    "error_check": ("自助查询能否落户、办居住证", "Check whether you can settle or get a residence permit"),
+    "error_my_cases": ("查看我的申请", "See my applications"),
+    "error_sign_in": ("登录后查看我的申请", "Sign in to see my applications"),
 }
 for _type, (_zh, _en, _do_zh, _do_en) in _ACTIONS.items():
     TEXTS["st_" + _type] = (_zh, _en)

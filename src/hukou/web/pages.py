@@ -32,7 +32,7 @@ from hukou.web import case_pages
 from hukou.web import session as S
 from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field
 from hukou.web.i18n import LANGS, text
-from hukou.web.refusals import refusal
+from hukou.web.refusals import refusal, said
 from hukou.web.render import casework, lang_of, message, policy_of, posted, redirect, render, safe_next, sign_in_first
 
 router = APIRouter(include_in_schema=False)
@@ -142,13 +142,15 @@ def check_submit(request: Request, form) -> Response:
     try:
         d = parse_date(form.get("date") or date.today().isoformat())
     except ValueError as exc:
-        return render(request, "check.html", 422, viewer, field_errors={"date": str(exc)}, error=text("fix_fields", lang), **ctx)
+        return render(request, "check.html", 422, viewer, field_errors={"date": said("date", exc.args[0], lang)},
+                      error=text("fix_fields", lang), **ctx)
     try:
         verdict = check(facts, d, policy_of(request))
     except InputError as exc:
         field = form_field(exc.path) or "date"
-        return render(request, "check.html", 422, viewer, field_errors={field: exc.message},
-                      error=f"{text('fix_fields', lang)} {exc.message}", **ctx)
+        message = said(exc.path, exc.message, lang)
+        return render(request, "check.html", 422, viewer, field_errors={field: message},
+                      error=f"{text('fix_fields', lang)} {message}", **ctx)
     asked = set(verdict["settlement"]["missing"]) | set(verdict["residence_permit"]["missing"])
     missing = [s for s in SECTIONS if s in asked]
     ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked, may_apply=_may_apply(viewer),
