@@ -191,6 +191,13 @@ for _rule, (_zh, _en) in TEXTS.items():
     for _result, _i in _INDEX.items():
         _names = _placeholders(_zh[_i], _en[_i])
         _COMPILED[_result][_rule] = (_zh[_i], _en[_i], _names) if _names else {"zh": _zh[_i], "en": _en[_i]}
+# a requirement of 0 months is no requirement: "社会保险缴费要求（0个月）已满足" puzzled people
+_NONE_REQUIRED: dict[tuple[str, Any], dict[str, str]] = {
+    ("general.social_insurance", True): {"zh": "本市落户对社会保险缴费年限没有要求。",
+                                         "en": "No minimum period of social insurance is required to settle."},
+    ("general.employment", True): {"zh": "本市落户对就业年限没有要求。",
+                                   "en": "No minimum period of employment is required to settle."},
+}
 _FILLED: dict[tuple, dict[str, str]] = {}  # sentences already filled in, by rule, result and slot values
 _FILLED_MAX = 100_000
 
@@ -206,6 +213,8 @@ def sentence(rule: str, result: Any, values: dict | None, params: dict | None) -
     if len(names) == 1:
         name = names[0]
         value = next(iter(params.values())) if name == "param" else SLOTS[name](values, params)
+        if value == 0 and (rule, result) in _NONE_REQUIRED:
+            return _NONE_REQUIRED[(rule, result)]
         slots = {name: value}
         key = (rule, result, value)
     else:

@@ -25,6 +25,25 @@ _ACTIONS = {
 }
 
 TEXTS: dict[str, tuple[str, str]] = {
+    # the verdict's answer, first (web/verdict_view.py)
+    "answer_eligible": ("您可以按“{route}”途径在本市落户。", "You can settle in the city by the route “{route}”."),
+    "answer_already_settled": ("您的户口已在本市城镇，不需要办理落户。",
+                               "Your hukou is already in a town of the city: there is nothing to settle."),
+    "answer_ineligible": ("按您填写的情况，暂不符合在本市落户的条件。", "On what you have told us, you cannot settle in the city yet."),
+    "answer_undetermined": ("还需要了解一些情况，才能判断您能否落户：请补充下面标出的内容。",
+                            "We need to know a little more to tell whether you can settle: please answer the marked "
+                            "questions below."),
+    "answer_permit_eligible": ("您可以申领本市居住证。", "You can get the city's residence permit."),
+    "answer_permit_local_hukou": ("您的户口在本市，不需要申领居住证。",
+                                  "Your hukou is in the city: you do not need a residence permit."),
+    "answer_permit_ineligible": ("按您填写的情况，暂不能申领本市居住证。",
+                                 "On what you have told us, you cannot get the city's residence permit yet."),
+    "answer_permit_undetermined": ("还需要了解一些情况，才能判断您能否申领居住证。",
+                                   "We need to know a little more to tell whether you can get a residence permit."),
+    "answer_conditions_met": ("“{route}”途径的条件，您都符合：", "You meet every condition of the route “{route}”:"),
+    "answer_not_needed": ("无需办理", "not needed"),
+    "answer_other_routes": ("其他落户途径（供参考）", "Other routes (for information)"),
+    "answer_route_conditions": ("“{route}”途径", "Route “{route}”"),
     "site": ("昌吉市户籍服务", "Changji hukou services"),
     "footer": ("落户自愿，不以退出土地承包经营权、宅基地使用权、集体收益分配权作为落户条件。",
                "Settling is voluntary; no one has to give up land, homestead or collective income rights to settle."),

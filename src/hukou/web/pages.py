@@ -153,7 +153,8 @@ def check_submit(request: Request, form) -> Response:
                       error=f"{text('fix_fields', lang)} {message}", **ctx)
     asked = set(verdict["settlement"]["missing"]) | set(verdict["residence_permit"]["missing"])
     missing = [s for s in SECTIONS if s in asked]
-    ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked, may_apply=_may_apply(viewer),
+    settled = verdict["settlement"].get("reason") == "already_settled"  # nothing to apply for: not offered
+    ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked, may_apply=_may_apply(viewer) and not settled,
                facts_json=json.dumps(facts, ensure_ascii=False))
     return render(request, "check.html", viewer=viewer, **ctx)
 

@@ -20,6 +20,7 @@ from hukou.policy.labels import KEY_GROUP_NAMES, WORDS
 from hukou.policy.residence_permit import ENTITLEMENTS
 from hukou.store.users import display_name
 from hukou.web import session as S
+from hukou.web import verdict_view
 from hukou.web.i18n import LANGS, text
 
 ENV = Environment(loader=PackageLoader("hukou", "templates/web"), autoescape=select_autoescape(["html"]),
@@ -63,6 +64,8 @@ def render(request: Request, template: str, status: int = 200, viewer: Viewer | 
         "field_errors": {}, "masked": masked, "rule_name": lambda rule: rule_name(rule, lang),
         "viewer_name": display_name(casework(request).engine, viewer.username) if viewer else "",
         "item_name": lambda item: text("s_" + item, lang) if text("s_" + item, lang) != "s_" + item else item,
+        "settlement_view": lambda part: verdict_view.settlement(part, WORDS[lang], lang),
+        "permit_answer": lambda part: verdict_view.permit_answer(part, lang),
     }
     html = ENV.get_template(template).render({**base, **PUNCTUATION[lang], **ctx})
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
