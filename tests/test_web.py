@@ -462,3 +462,11 @@ def test_no_form_gets_a_server_error(web, form, path):
         form["csrf"] = csrf_token(client.cookies.get("hukou_session"))
     r = client.post(path, data=form, follow_redirects=False)
     assert r.status_code < 500, (path, form, r.text[:300])
+
+
+def test_my_applications_offers_a_new_application(web):
+    client, _ = web
+    path = _submit_with_spouse(client)  # as alice
+    queue = client.get("/cases").text
+    assert path in queue
+    assert re.search(r'<a class="button" href="/check" id="new-application">新的申请', queue)

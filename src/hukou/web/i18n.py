@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "every answer; sign in to apply and follow your case."),
     "home_sign_in": ("办事人员和申请人请先登录。", "Officers and applicants: please sign in."),
     "start_check": ("开始自助查询", "Start the self-check"),
+    "new_application": ("新的申请：先做自助查询", "A new application: start with the self-check"),
     "rights_title": ("您的权利", "Your rights"),
     "right_voluntary": ("落户完全自愿，未经本人同意不会为任何人办理落户。", "Settling is your choice: no one is settled without their consent."),
     "right_three": ("落户不需要放弃承包地、宅基地和集体收益分配权（三权）。", "You never have to give up your land, homestead or collective income rights."),
