@@ -336,9 +336,11 @@ def test_officers_choose_a_purpose_and_each_read_is_logged_with_it(web):
 
 
 def _act(client, path, type_, **data):
+    """An action as its form sends it, the decisive ones confirmed (as their box is ticked)."""
     page = client.get(path).text
+    confirm = {"confirm": "on"} if f'id="confirm-{type_}"' in page else {}
     return client.post(f"{path}/act", data={"csrf": _hidden(page, "csrf"), "type": type_,
-                                            "expected_version": _hidden(page, "expected_version"), **data},
+                                            "expected_version": _hidden(page, "expected_version"), **confirm, **data},
                        follow_redirects=False)
 
 
@@ -470,3 +472,20 @@ def test_my_applications_offers_a_new_application(web):
     queue = client.get("/cases").text
     assert path in queue
     assert re.search(r'<a class="button" href="/check" id="new-application">新的申请', queue)
+
+
+def test_a_decisive_action_needs_its_confirmation_and_without_it_nothing_is_written(web):
+    client, engine = web
+    path = _submit_with_spouse(client)
+    _sign_in(client, "zhao")
+    page = client.get(path).text
+    client.post(f"{path}/act", data={"csrf": _hidden(page, "csrf"), "type": "consent_recorded",
+                                     "expected_version": _hidden(page, "expected_version")})
+    _sign_in(client, "alice")
+    page = client.get(path).text
+    assert 'id="confirm-withdrawn"' in page and "确认撤回此申请" in page
+    version = _hidden(page, "expected_version")
+    r = client.post(f"{path}/act", data={"csrf": _hidden(page, "csrf"), "type": "withdrawn", "expected_version": version})
+    assert r.status_code == 422 and "请先勾选确认，再提交。" in r.text
+    assert _hidden(client.get(path).text, "expected_version") == version  # nothing appended
+    assert _act(client, path, "withdrawn").status_code == 303

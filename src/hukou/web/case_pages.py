@@ -31,6 +31,8 @@ from hukou.web.refusals import refusal
 from hukou.web.render import casework, lang_of, message, posted, redirect, render, safe_next, sign_in_first
 
 router = APIRouter(include_in_schema=False)
+# actions that decide or end a case: the page asks the officer (or applicant) to tick a confirmation first
+DECISIVE = frozenset({"approved", "rejected", "registered", "cancelled", "withdrawn"})
 CASE_READERS = JURISDICTION_ROLES | {"auditor"}  # the report links its cases for them (cases.access decides)
 
 
@@ -118,7 +120,7 @@ def _case_page(request: Request, viewer: Viewer, case_id: str, status: int = 200
         return _refused(request, viewer, exc, text("case", lang), f"/cases/{case_id}")
     places = {code: name for code, name, _ in cw.places(view.township)} if view.registered and view.township else {}
     return render(request, "case.html", status, viewer, **case_context(view, viewer, lang, now.date(), places),
-                  township_names=township_names(), purpose=_purpose_label(request, viewer), **ctx)
+                  township_names=township_names(), purpose=_purpose_label(request, viewer), decisive=DECISIVE, **ctx)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -145,6 +147,11 @@ def act(request: Request, form, case_id: str) -> Response:
     except S.CsrfError:
         return message(request, viewer, 403, text("case", lang), text("csrf_expired", lang), f"/cases/{case_id}")
     type_ = str(form.get("type", ""))
+    if type_ in DECISIVE and form.get("confirm") != "on":  # a page's confirmation, before anything is asked of casework
+        said = text("confirm_needed", lang)
+        posted_values = {k: str(v) for k, v in form.items() if k not in ("csrf", "expected_version")}
+        return _case_page(request, viewer, case_id, 422, error=said, failed_type=type_, failed_message=said,
+                          field_errors={"confirm": said}, form=posted_values)
     try:
         casework(request).act(viewer, case_id, type_, action_data(type_, form), _version(form), datetime.now())
     except (CaseError, InputError) as exc:
