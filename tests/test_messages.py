@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from hukou.api.app import create_app
-from hukou.i18n import Msg, catalogue, lang_of, localized, placeholders
+from hukou.i18n import Msg, catalogue, lang_of_header, localized, placeholders
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hukou"
 I18N = SRC / "i18n"
@@ -55,7 +55,7 @@ def test_a_message_is_rendered_in_each_language_from_its_values():
                                           ("fr, zh;q=0.5", "zh"), ("zh;q=0, en", "en"), ("", "en"), (None, "en"),
                                           ("de", "en"), ("EN-gb", "en"), ("zh-Hant-TW", "zh"), ("*", "en")])
 def test_the_language_of_an_accept_language_header(header, lang):
-    assert lang_of(header) == lang
+    assert lang_of_header(header) == lang
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hukou.api.models import publish_facts
 from hukou.cases.case import ACTION_TYPES, CaseError
-from hukou.i18n import SOURCE, Msg, lang_of, localized
+from hukou.i18n import SOURCE, Msg, lang_of_header, localized
 from hukou.policy.errors import InputError, describe, field_path
 
 PROBLEM = "application/problem+json"
@@ -26,7 +26,7 @@ def problem(status: int, title: str, detail: str, field: str | None = None, requ
             **extra: Any) -> JSONResponse:
     """`title` and `detail` in the language the request's Accept-Language prefers (English without
     one: the messages' own); `field` is the same in every language."""
-    lang = lang_of(request.headers.get("accept-language")) if request is not None else SOURCE
+    lang = lang_of_header(request.headers.get("accept-language")) if request is not None else SOURCE
     body = {"type": "about:blank", "title": localized(title, lang), "status": status,
             "detail": localized(detail, lang), **extra}
     if field is not None:

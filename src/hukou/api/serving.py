@@ -53,9 +53,12 @@ APP = "hukou.api.serving:app_from_environment"
 RESTART_PAUSE_S = 1.0  # between a worker's death and its new start, so a worker that cannot start does not spin
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def _listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -68,7 +71,7 @@ def _check_free(host: str, port: int) -> None:
     SO_REUSEPORT is refused beside them), instead of sharing its connections with it."""
     from hukou.policy.errors import InputError
 
-    probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    probe = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         probe.bind((host, port))
     except OSError as exc:

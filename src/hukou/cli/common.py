@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from hukou.i18n import Msg
+from hukou.i18n import Msg, lang_of_environment, localized
 
 EXIT_INPUT = 2
 REGISTER_HELP = "A register folder (Parquet tables)."
@@ -16,7 +16,6 @@ DATABASE_HELP = "A database URL (default: HUKOU_DATABASE_URL, else sqlite:///huk
 
 
 def fail(message: str) -> None:
-    from hukou.i18n import lang_of_environment, localized
     from hukou.policy.errors import redacted
 
     typer.echo(localized(Msg("error: {message}", message=redacted(message)), lang_of_environment()), err=True)
@@ -41,8 +40,6 @@ def guard(fn):
     try:
         return fn()
     except InputError as exc:
-        from hukou.i18n import lang_of_environment
-
         fail(exc.line(lang_of_environment()))  # in the language of the user's locale
 
 

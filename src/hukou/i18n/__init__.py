@@ -108,7 +108,7 @@ def lang_of_environment(env: dict[str, str] | None = None) -> str:
     return SOURCE
 
 
-def lang_of(accept_language: str | None, default: str = SOURCE) -> str:
+def lang_of_header(accept_language: str | None, default: str = SOURCE) -> str:
     """The first language of an Accept-Language header this service speaks (`zh-CN;q=0.9, en` → zh)."""
     if not accept_language:
         return default

@@ -3,7 +3,7 @@ come from the rule engine (policy/explain.py); these are only the page's labels 
 
 from __future__ import annotations
 
-LANGS = ("zh", "en")
+from hukou.i18n import LANGS  # noqa: F401 - the languages of the pages are those of the catalogue
 
 _ACTIONS = {
     "submitted": ("已提交", "submitted", "提交申请", "Submit"),

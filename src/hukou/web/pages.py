@@ -33,6 +33,7 @@ from hukou.web import session as S
 from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field
 from hukou.web.i18n import LANGS, text
 from hukou.web.refusals import refusal, said
+from hukou.web.verdict_view import already_settled
 from hukou.web.render import casework, lang_of, message, policy_of, posted, redirect, render, safe_next, sign_in_first
 
 router = APIRouter(include_in_schema=False)
@@ -153,8 +154,8 @@ def check_submit(request: Request, form) -> Response:
                       error=f"{text('fix_fields', lang)} {message}", **ctx)
     asked = set(verdict["settlement"]["missing"]) | set(verdict["residence_permit"]["missing"])
     missing = [s for s in SECTIONS if s in asked]
-    settled = verdict["settlement"].get("reason") == "already_settled"  # nothing to apply for: not offered
-    ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked, may_apply=_may_apply(viewer) and not settled,
+    ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked,
+               may_apply=_may_apply(viewer) and not already_settled(verdict["settlement"]),
                facts_json=json.dumps(facts, ensure_ascii=False))
     return render(request, "check.html", viewer=viewer, **ctx)
 

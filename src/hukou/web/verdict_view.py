@@ -25,6 +25,7 @@ ROUTES = ("talent", "student", "general")
 ANY_OF = frozenset({"talent"})  # routes that hold when one of their conditions holds
 _ORDER = {"false": 0, "unknown": 1, "true": 2}
 
+
 @dataclass
 class Group:
     title: str
@@ -41,14 +42,16 @@ class SettlementView:
     may_apply: bool = True
 
 
-class _Said:
-    """The page's words for answers (web/i18n.py, keys `answer_…`)."""
+def already_settled(part: dict[str, Any]) -> bool:
+    """The settlement part of a verdict says the hukou is already in an urban place of the city:
+    nothing to settle, no application to offer."""
+    return part.get("reason") == "already_settled"
 
-    def __init__(self, lang: str):
-        self.lang = lang
 
-    def __getitem__(self, key: str) -> str:
-        return text("answer_" + key, self.lang)
+def _said(key: str, lang: str, **values: str) -> str:
+    """The page's words for an answer (web/i18n.py, keys `answer_…`)."""
+    words = text("answer_" + key, lang)
+    return words.format(**values) if values else words
 
 
 def _route_of(reason: dict[str, Any]) -> str:
@@ -67,40 +70,38 @@ def _once(reasons: list[dict[str, Any]], lang: str, seen: set[str]) -> list[dict
 
 def settlement(part: dict[str, Any], words: dict[str, str], lang: str) -> SettlementView:
     """The settlement part of a verdict, answered and grouped for `lang`."""
-    said = _Said(lang)
     reasons = [r for r in part.get("reasons", []) if _route_of(r) != "key_groups"]
-    if part.get("reason") == "already_settled":
-        return SettlementView(said["already_settled"], "ok", [], may_apply=False)
+    if already_settled(part):
+        return SettlementView(_said("already_settled", lang), "ok", [], may_apply=False)
     seen: set[str] = set()
     by_route = {route: [r for r in reasons if _route_of(r) == route] for route in ROUTES}
     others = [r for r in reasons if _route_of(r) not in ROUTES]  # preconditions: always said
     route = part.get("route")
     if part.get("status") == "eligible" and route in by_route:
         held = [r for r in by_route[route] if r.get("result") == "true" or route not in ANY_OF]
-        groups = [Group(said["conditions_met"].format(route=words[route]), _once(others + held, lang, seen))]
+        groups = [Group(_said("conditions_met", lang, route=words[route]), _once(others + held, lang, seen))]
         rest = [r for name in ROUTES if name != route for r in by_route[name]]
         rest += [r for r in by_route[route] if r not in held]
         if rest:
-            groups.append(Group(said["other_routes"], _once(rest, lang, seen), neutral=True, folded=True))
-        return SettlementView(said["eligible"].format(route=words[route]), "ok", groups)
+            groups.append(Group(_said("other_routes", lang), _once(rest, lang, seen), neutral=True, folded=True))
+        return SettlementView(_said("eligible", lang, route=words[route]), "ok", groups)
     status = part.get("status")
     groups = [Group("", _once(others, lang, seen))] if others else []
     for name in ROUTES:
         listed = sorted(by_route[name], key=lambda r: _ORDER.get(str(r.get("result")), 3))
         if listed:
-            groups.append(Group(said["route_conditions"].format(route=words[name]), _once(listed, lang, seen)))
-    return SettlementView(said["undetermined" if status == "undetermined" else "ineligible"],
+            groups.append(Group(_said("route_conditions", lang, route=words[name]), _once(listed, lang, seen)))
+    return SettlementView(_said("undetermined" if status == "undetermined" else "ineligible", lang),
                           "ask" if status == "undetermined" else "no", [g for g in groups if g.reasons])
 
 
 def permit_answer(part: dict[str, Any], lang: str) -> tuple[str, str]:
     """(the answer, its tone) for the residence-permit part."""
-    said = _Said(lang)
     status = part.get("status")
     if status == "eligible":
-        return said["permit_eligible"], "ok"
+        return _said("permit_eligible", lang), "ok"
     if part.get("reason") == "local_hukou":
-        return said["permit_local_hukou"], "ok"
+        return _said("permit_local_hukou", lang), "ok"
     if status == "undetermined":
-        return said["permit_undetermined"], "ask"
-    return said["permit_ineligible"], "no"
+        return _said("permit_undetermined", lang), "ask"
+    return _said("permit_ineligible", lang), "no"
