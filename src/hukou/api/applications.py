@@ -73,7 +73,7 @@ def case_out(view: CaseView, logged_by_us: bool = False) -> CaseOut:
     readable = (lambda _type, _data: True) if logged_by_us else _readable
     decision = s.decision
     return CaseOut(
-        id=view.case.id, kind=view.case.kind, version=view.case.version, status=s.status, township=view.township,
+        id=view.case.id, number=view.case.number or None, kind=view.case.kind, version=view.case.version, status=s.status, township=view.township,
         disclosure=view.disclosure, parties=[PartyOut(**p.__dict__) for p in view.parties],
         materials_outstanding=list(s.materials_outstanding), next_actions=view.next_actions,
         deadline=DeadlineOut(due=deadline.due, overdue=deadline.overdue(today), calendar_complete=deadline.calendar_complete)

@@ -245,6 +245,8 @@ class DecisionOut(BaseModel):
 
 class CaseOut(BaseModel):
     id: str
+    number: Optional[str] = Field(None, description="The case number people read out (昌落2026-000123); none for "
+                                                     "cases submitted before numbering")
     kind: str
     version: int
     status: str

@@ -80,6 +80,7 @@ class Case:
     id: str
     kind: str
     actions: tuple[Action, ...] = ()
+    number: str = ""  # what people read out (cases/numbers.py); cases from before numbering have none
 
     @property
     def version(self) -> int:

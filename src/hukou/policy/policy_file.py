@@ -83,6 +83,7 @@ class RuleBinding(Cite):
 class City(_Strict):
     code: str
     name: str
+    short: Optional[str] = Field(None, min_length=1, max_length=4)  # begins its case numbers (昌落2026-000123)
     urban_population: int = Field(ge=0)
 
     @field_validator("code", mode="before")

@@ -29,6 +29,7 @@ from hukou.cases.consequences import CancelPermit, RegisterFacts, issuance, regi
 from hukou.cases.deadlines import Deadline, TimeLimits, case_deadline, time_limits
 from hukou.cases.decisions import decision_record, verdict_part
 from hukou.cases.errors import CaseError
+from hukou.cases.numbers import case_number, series
 from hukou.cases.facts import canonical_facts, latest_facts
 from hukou.cases.parties import (APPLICANT, MAX_FOLLOWERS, RELATIONS, IdNumberError, Party, checked_id_number, masked,
                                  party_of)
@@ -90,6 +91,11 @@ class CaseView:
     places: list[tuple[str, str, bool]] = field(default_factory=list)  # where a registration may go (station)
     registered: dict[str, Any] | None = None  # the registration's record, once registered
 
+    @property
+    def number(self) -> str:
+        """The case number people read out (the id for cases from before numbering)."""
+        return self.case.number or self.case.id
+
 
 @dataclass(frozen=True)
 class Override:
@@ -114,6 +120,7 @@ class Casework:
         self.engine = engine
         self.policy = policy
         self.city = policy.city.code
+        self.city_short = policy.city.short or policy.city.name[:1]
         self._limits: tuple[date, TimeLimits] | None = None
 
     def limits(self, today: date) -> TimeLimits:
@@ -130,7 +137,7 @@ class Casework:
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY:
             raise InputError("Idempotency-Key", Msg("send a unique key of 1 to {max} characters with each submission", max=MAX_KEY))
         kind, township = self._checked_kind_and_township(viewer, application)
-        facts = None if application.facts is None else canonical_facts(application.facts, self.city, "facts")
+        facts = None if application.facts is None else canonical_facts(application.facts, self.city, "facts", now.date())
         applicant = self._applicant(viewer, application)
         followers = _followers(application.followers)
         try:
@@ -146,7 +153,9 @@ class Casework:
                     parties[0]["name"] = (viewer.name or uow.display_name(viewer.username) or viewer.username)[:40]
                 data = {"applicant": parties[0], "followers": parties[1:], "counter": viewer.role == "police_station",
                         **({"facts": facts} if facts is not None else {})}
-                case = C.append(C.Case(str(uuid.uuid4()), kind), C.Action(C.SUBMITTED, now, viewer.username, viewer.role,
+                in_series = series(self.city_short, kind, now.year)
+                number = case_number(in_series, uow.cases.next_number(in_series))
+                case = C.append(C.Case(str(uuid.uuid4()), kind, number=number), C.Action(C.SUBMITTED, now, viewer.username, viewer.role,
                                                                           data), 0, viewer)
                 uow.cases.add(case, township, key)
                 uow.log(now, viewer.username, "case.submit", case.id, kind)
@@ -222,7 +231,7 @@ class Casework:
         elif type_ == C.MATERIALS_REQUESTED and not data.get("items"):
             data = {**data, "items": self._verdict_on(uow, case, on)[1]}
         elif type_ == C.MATERIALS_PROVIDED and data.get("facts") is not None:
-            data = {**data, "facts": canonical_facts(data["facts"], self.city, "data.facts")}
+            data = {**data, "facts": canonical_facts(data["facts"], self.city, "data.facts", on)}
         elif type_ in C.DECIDED:
             facts = self._facts(uow, case, on)
             verdict = None if facts is None else check(facts, on, self.policy)

@@ -29,7 +29,8 @@ def jsonable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_case(row: S.CaseRow, actions: Iterable[S.CaseActionRow]) -> C.Case:
-    return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, _data(a.data)) for a in actions))
+    return C.Case(row.id, row.kind, tuple(C.Action(a.type, a.at, a.by_user, a.role, _data(a.data)) for a in actions),
+                  row.number or "")
 
 
 def _data(value) -> dict[str, Any]:
@@ -54,22 +55,31 @@ class CaseRepository:
         keys = S.IdempotencyKey.__table__
         return self.session.execute(select(keys.c.case_id).where(keys.c.key == key, keys.c.user == user)).scalar()
 
+    def next_number(self, series: str) -> int:
+        """The next place in a series of case numbers (cases/numbers.py), counted in this transaction:
+        the counter's row stays locked until it commits, so two submissions never get the same one."""
+        row = DriverSQL.of(self.session).one(
+            "INSERT INTO case_counters (series, last) VALUES (?, 1) "
+            "ON CONFLICT (series) DO UPDATE SET last = case_counters.last + 1 RETURNING last", (series,))
+        return int(row[0])
+
     def add(self, case: C.Case, township: str, key: str) -> None:
         """A new case with its submission, its parties and its idempotency key (an IntegrityError when
         the key was used before: the caller answers with the first case)."""
         action, parties = case.actions[0], C.state(case).parties
         db = DriverSQL.of(self.session)
         at = db.when(action.at)
-        rows = [("INSERT INTO cases (id, kind, person_id, township, created_at) VALUES (?, ?, ?, ?, ?)",
-                 (case.id, case.kind, parties[0].person_id, township, at)),
+        rows = [("INSERT INTO cases (id, kind, person_id, township, created_at, number) VALUES (?, ?, ?, ?, ?, ?)",
+                 (case.id, case.kind, parties[0].person_id, township, at, case.number or None)),
                 ('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
                  (key, action.by, case.id, at)),
                 ("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
                  f"VALUES (?, 1, ?, ?, ?, ?, {db.json_slot()})",
                  (case.id, action.type, at, action.by, action.role, db.json(action.data))),
-                ("INSERT INTO case_parties (case_id, party, kind, relation, id_number, person_id) VALUES "
-                 + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in parties),
-                 tuple(v for p in parties for v in (case.id, p.key, case.kind, p.relation, p.id_number, p.person_id)))]
+                ("INSERT INTO case_parties (case_id, party, kind, relation, id_number, name, person_id) VALUES "
+                 + ", ".join("(?, ?, ?, ?, ?, ?, ?)" for _ in parties),
+                 tuple(v for p in parties
+                       for v in (case.id, p.key, case.kind, p.relation, p.id_number, p.name[:40] or None, p.person_id)))]
         if db.postgres:  # one statement, one round trip: the inserts as data-modifying WITH clauses
             *first, last = rows
             db.run("WITH " + ", ".join(f"i{n} AS ({sql})" for n, (sql, _) in enumerate(first)) + " " + last[0],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -212,6 +212,16 @@ class CaseRow(Base):
     person_id: Mapped[Optional[int]] = mapped_column(PersonId, ForeignKey("people.person_id"))  # the applicant's
     township: Mapped[Optional[str]] = mapped_column(String(9), index=True)  # jurisdiction: who may see it
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the number people read out (昌落2026-000123), given at submission from `case_counters`
+    number: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
+
+
+class CaseCounter(Base):
+    """The last case number given in a series (a city's prefix, the kind's word and the year: 昌落2026)."""
+
+    __tablename__ = "case_counters"
+    series: Mapped[str] = mapped_column(String(24), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class CaseParty(Base):
@@ -226,6 +236,7 @@ class CaseParty(Base):
     kind: Mapped[str] = mapped_column(String(20))  # the case's kind
     relation: Mapped[str] = mapped_column(String(10))  # applicant | spouse | child | parent
     id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[Optional[str]] = mapped_column(String(40), index=True)  # as submitted: officers search by it
     person_id: Mapped[Optional[int]] = mapped_column(PersonId)  # the register's, when it held them
     moved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
@@ -242,6 +253,27 @@ class CaseActionRow(Base):
     by_user: Mapped[str] = mapped_column(String(60))
     role: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class Notification(Base):
+    """A message owed to someone about a case (the outbox): written in the transaction of the action
+    that causes it, sent afterwards by a channel (SMS in production, the demo's inbox), marked sent
+    once. (case_id, seq, recipient, channel) makes a second message for the same step impossible. It
+    holds no text: the words are made from the case when it is sent, in the recipient's language."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_pending", "sent_at", "id"),
+                      UniqueConstraint("case_id", "seq", "recipient", "channel"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # the action of the case's log it tells of
+    event: Mapped[str] = mapped_column(String(30))  # that action's type
+    recipient: Mapped[str] = mapped_column(String(60), index=True)  # an ID number (a party) or an account
+    channel: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class IdempotencyKey(Base):
