@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from string import Formatter
 
+from hukou.i18n import translate
 from hukou.policy.catalog import RULES
 from hukou.policy.explain import SLOTS, TEXTS, sentence
 
 
 def test_every_placeholder_has_a_source():
-    for rule, (zh, en) in TEXTS.items():
-        for template in (*zh, *en):
+    for rule, english in TEXTS.items():
+        for template in (*english, *(translate(t, "zh") for t in english)):
             for _, name, _, _ in Formatter().parse(template):
                 assert name is None or name in SLOTS, (rule, name)
 
