@@ -213,7 +213,7 @@ class CaseRow(Base):
     township: Mapped[Optional[str]] = mapped_column(String(9), index=True)  # jurisdiction: who may see it
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # the number people read out (昌落2026-000123), given at submission from `case_counters`
-    number: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
+    number: Mapped[Optional[str]] = mapped_column(String(32), index=True, unique=True)
 
 
 class CaseCounter(Base):

@@ -44,13 +44,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_notifications_pending', ['sent_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_recipient'), ['recipient'], unique=False)
 
-    with op.batch_alter_table('case_parties', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name', sa.String(length=40), nullable=True))
-        batch_op.create_index(batch_op.f('ix_case_parties_name'), ['name'], unique=False)
-
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('number', sa.String(length=32), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_cases_number'), ['number'])
+    # plain ADD COLUMN and CREATE INDEX: on SQLite a batch would copy and drop `cases`, which the
+    # foreign keys of the case tables forbid
+    op.add_column('case_parties', sa.Column('name', sa.String(length=40), nullable=True))
+    op.create_index(op.f('ix_case_parties_name'), 'case_parties', ['name'], unique=False)
+    op.add_column('cases', sa.Column('number', sa.String(length=32), nullable=True))
+    op.create_index(op.f('ix_cases_number'), 'cases', ['number'], unique=True)
     _copy_names()
 
 
@@ -69,13 +68,10 @@ def _copy_names() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_cases_number'), type_='unique')
-        batch_op.drop_column('number')
-
-    with op.batch_alter_table('case_parties', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_parties_name'))
-        batch_op.drop_column('name')
+    op.drop_index(op.f('ix_cases_number'), table_name='cases')
+    op.drop_column('cases', 'number')
+    op.drop_index(op.f('ix_case_parties_name'), table_name='case_parties')
+    op.drop_column('case_parties', 'name')
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_recipient'))
