@@ -8,33 +8,35 @@ choice); an applicant reading their own case gives `own_case` without being aske
 from __future__ import annotations
 
 from hukou.cases.errors import CaseError
-from hukou.i18n import Msg
+from hukou.i18n import Msg, translate
 
-PURPOSES: dict[str, dict[str, tuple[str, str]]] = {
-    "applicant": {"own_case": ("查看本人的申请", "follow my own application")},
+# role → purpose code → what it is called (English; the Chinese is in the message catalogue)
+PURPOSES: dict[str, dict[str, Msg]] = {
+    "applicant": {"own_case": Msg("follow my own application")},
     "police_station": {
-        "casework": ("办理本所受理的案件", "work on the station's cases"),
-        "counter": ("窗口为群众办理或答复咨询", "serve or answer a citizen at the counter"),
-        "registration": ("办理落户登记或发证", "register a hukou or issue a permit"),
+        "casework": Msg("work on the station's cases"),
+        "counter": Msg("serve or answer a citizen at the counter"),
+        "registration": Msg("register a hukou or issue a permit"),
     },
     "county_approver": {
-        "approval": ("审批案件", "decide a case"),
-        "second_approval": ("复核他人的决定", "second approval of another's decision"),
-        "supervision": ("督办超期案件", "follow up overdue cases"),
+        "approval": Msg("decide a case"),
+        "second_approval": Msg("second approval of another's decision"),
+        "supervision": Msg("follow up overdue cases"),
     },
     "auditor": {
-        "audit": ("审计检查", "audit"),
-        "complaint": ("调查投诉", "investigate a complaint"),
+        "audit": Msg("audit"),
+        "complaint": Msg("investigate a complaint"),
     },
-    "leader": {"oversight": ("监督检查", "oversight")},
-    "administrator": {"oversight": ("监督检查", "oversight")},
-    "department": {"task": ("办理部门任务", "a department task")},
+    "leader": {"oversight": Msg("oversight")},
+    "administrator": {"oversight": Msg("oversight")},
+    "department": {"task": Msg("a department task")},
 }
 DEFAULT = {"applicant": "own_case"}  # the roles that are not asked
 
 
 def purposes_of(role: str) -> dict[str, tuple[str, str]]:
-    return PURPOSES.get(role, {})
+    """The purposes a role may give: code → (Chinese, English)."""
+    return {code: (translate(name, "zh"), str(name)) for code, name in PURPOSES.get(role, {}).items()}
 
 
 def checked_purpose(role: str, purpose: str | None, field: str = "purpose") -> str:

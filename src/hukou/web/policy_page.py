@@ -10,17 +10,18 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from hukou.i18n import Msg, translate
 from hukou.plan_map import KINDS, WHOLE, MappedClause, Placed, implementations, unplaced
 from hukou.policy.headings import heading_en
 from hukou.policy.lint import CODES, lint
 from hukou.policy.policy_file import Policy
 
-# How each status of a quote reads (citations.check): Chinese, English, a class for the mark.
-QUOTE_STATUS = {
-    "verbatim": ("与原文一致", "matches the text", "ok"),
-    "misquote": ("与原文不符", "differs from the text", "bad"),
-    "unchecked": ("未与随附文本核对", "not checked against a shipped text", "unchecked"),
-}
+# How each status of a quote reads (citations.check): Chinese, English (from the catalogue), a class for the mark.
+QUOTE_STATUS = {code: (translate(name, "zh"), str(name), mark) for code, name, mark in (
+    ("verbatim", Msg("matches the text"), "ok"),
+    ("misquote", Msg("differs from the text"), "bad"),
+    ("unchecked", Msg("not checked against a shipped text"), "unchecked"),
+)}
 
 
 @dataclass
