@@ -1,4 +1,5 @@
-"""The work queue: what a viewer may see, overdue first, in a fixed number of queries."""
+"""The work queue: what a viewer may see, overdue first, in a fixed number of queries (filters, searches
+and pages: tests/test_queue_search.py)."""
 
 from __future__ import annotations
 
@@ -47,9 +48,9 @@ def cw(tmp_path):
     return Casework(engine, load("changji-2018"))
 
 
-def queue(cw, viewer, limits=TimeLimits(), limit=200):
+def queue(cw, viewer, limit=100):
     with UnitOfWork(cw.engine) as uow:
-        return case_queue.queue(uow.session, viewer, TODAY, limits, limit)
+        return case_queue.queue(uow.session, viewer, case_queue.QueueQuery(page_size=limit), TODAY).items
 
 
 def test_overdue_first_then_by_due_date_then_by_submission(cw):
@@ -72,8 +73,14 @@ def test_overdue_first_then_by_due_date_then_by_submission(cw):
     assert items[3].kind == "student_move" and items[3].status == C.SUBMITTED and items[3].township == TOWN
     assert [i.id for i in queue(cw, p2)] == [elsewhere.id]
     assert queue(cw, p1, limit=2) == items[:2]
-    # a longer decision period moves the settlement's due date past today
-    assert not queue(cw, p1, TimeLimits(60))[-1].overdue and queue(cw, p1, TimeLimits(60))[0].id == late_permit.id
+
+
+def test_the_due_date_is_counted_with_the_time_limits_in_force_when_the_case_was_accepted(cw):
+    cw.limits = lambda today: TimeLimits(60)  # a longer decision period: the settlement is not overdue
+    late_settlement = _case(cw, "settlement", person("alice"), date(2020, 1, 2), date(2020, 1, 2))
+    item, = queue(cw, p1)
+    assert item.id == late_settlement.id and item.due == settlement_deadline(date(2020, 1, 2), 60).due
+    assert not item.overdue and item.days_left > 0 and item.working_days
 
 
 def test_applicants_see_all_their_own_cases_and_departments_none(cw):
@@ -82,21 +89,24 @@ def test_applicants_see_all_their_own_cases_and_departments_none(cw):
     withdrawn = _case(cw, "settlement", alice, date(2020, 2, 3), end=C.WITHDRAWN)
     _case(cw, "settlement", wang, date(2020, 1, 2))
     items = queue(cw, alice)
-    assert [i.id for i in items] == [mine.id, withdrawn.id]
-    assert items[0].next_actions == (C.CONSENT_RECORDED, C.MATERIALS_PROVIDED, C.WITHDRAWN)
-    assert items[1].status == C.WITHDRAWN and items[1].next_actions == ()
+    assert [i.id for i in items] == [withdrawn.id, mine.id]  # the latest application first
+    assert items[1].next_actions == (C.CONSENT_RECORDED, C.MATERIALS_PROVIDED, C.WITHDRAWN)
+    assert items[0].status == C.WITHDRAWN and items[0].next_actions == ()
     assert queue(cw, Viewer("d", "department")) == []
     assert queue(cw, Viewer("nobody", "applicant")) == []  # an account bound to no one
     assert len(queue(cw, Viewer("a", "county_approver", city_wide=True))) == 2  # the withdrawn case is done
 
 
 def _bulk(engine, n, start=0):
-    """n accepted settlement cases written straight to the tables (as many as a busy city has)."""
+    """n accepted settlement cases written straight to the tables (as many as a busy city has), with
+    the queue columns their logs give."""
     cases, actions = [], []
     for i in range(start, start + n):
         day = date(2020, 1, 2) + timedelta(days=i % 60)
         cases.append({"id": f"case-{i:06d}", "kind": "settlement", "person_id": None, "township": TOWN,
-                      "created_at": at(day)})
+                      "created_at": at(day), "status": C.ACCEPTED, "due": settlement_deadline(day, 20).due,
+                      "submitted_at": at(day), "finished": False, "waiting_on": "police_station",
+                      "updated_at": at(day, 10)})
         actions += [{"case_id": f"case-{i:06d}", "seq": 1, "type": C.SUBMITTED, "at": at(day), "by_user": f"u{i}",
                      "role": "applicant", "data": {}},
                     {"case_id": f"case-{i:06d}", "seq": 2, "type": C.ACCEPTED, "at": at(day, 10), "by_user": "p1",
@@ -115,7 +125,9 @@ def test_the_queue_takes_the_same_few_queries_for_ten_cases_or_three_thousand(cw
     few = len(statements)
     _bulk(cw.engine, 2990, start=10)
     statements.clear()
-    items = queue(cw, p1, limit=5000)
-    assert len(items) == 3000 and len(statements) == few <= 3
+    with UnitOfWork(cw.engine) as uow:
+        page = case_queue.queue(uow.session, p1, case_queue.QueueQuery(page_size=100, page=30), TODAY)
+    assert page.total == 3000 and len(page.items) == 100 and len(statements) == few <= 4  # BEGIN, count, page, its logs
+    items = queue(cw, p1)
     dues = [(not i.overdue, i.due) for i in items]
-    assert dues == sorted(dues) and items[0].overdue and not items[-1].overdue
+    assert dues == sorted(dues) and items[0].overdue and not page.items[-1].overdue

@@ -3,7 +3,9 @@ lookups across cases that a registration needs (who moved whom, which permits ar
 
 A submission's rows are plain INSERTs through the driver (the API's hot path, docs/benchmarks.md);
 an appended action goes through the ORM and is flushed at once, so the (case_id, seq) key refuses a
-second append of the same version inside the transaction.
+second append of the same version inside the transaction. Both write the case's queue columns (its
+status, due date, whose turn it is: cases/queue_columns.py) in the same transaction, derived from the
+log they leave.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hukou.cases import case as C
+from hukou.cases.deadlines import TimeLimits
 from hukou.cases.errors import CaseError
 from hukou.cases.parties import Party
+from hukou.cases.queue_columns import queue_columns
 from hukou.i18n import Msg
 from hukou.store import schema as S
 from hukou.store.driver_sql import DriverSQL
@@ -63,14 +67,17 @@ class CaseRepository:
             "ON CONFLICT (series) DO UPDATE SET last = case_counters.last + 1 RETURNING last", (series,))
         return int(row[0])
 
-    def add(self, case: C.Case, township: str, key: str) -> None:
+    def add(self, case: C.Case, township: str, key: str, limits: TimeLimits = TimeLimits()) -> None:
         """A new case with its submission, its parties and its idempotency key (an IntegrityError when
         the key was used before: the caller answers with the first case)."""
         action, parties = case.actions[0], C.state(case).parties
         db = DriverSQL.of(self.session)
         at = db.when(action.at)
-        rows = [("INSERT INTO cases (id, kind, person_id, township, created_at, number) VALUES (?, ?, ?, ?, ?, ?)",
-                 (case.id, case.kind, parties[0].person_id, township, at, case.number or None)),
+        q = queue_columns(case, limits)
+        rows = [("INSERT INTO cases (id, kind, person_id, township, created_at, number, status, due, submitted_at, "
+                 "finished, waiting_on, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (case.id, case.kind, parties[0].person_id, township, at, case.number or None, q.status,
+                  q.due if db.postgres or q.due is None else q.due.isoformat(), at, q.finished, q.waiting_on, at)),
                 ('INSERT INTO idempotency_keys (key, "user", case_id, created_at) VALUES (?, ?, ?, ?)',
                  (key, action.by, case.id, at)),
                 ("INSERT INTO case_actions (case_id, seq, type, at, by_user, role, data) "
@@ -88,14 +95,20 @@ class CaseRepository:
             for sql, params in rows:
                 db.run(sql, params)
 
-    def append(self, case_id: str, seq: int, action: C.Action) -> None:
-        self.session.add(S.CaseActionRow(case_id=case_id, seq=seq, type=action.type, at=action.at, by_user=action.by,
-                                         role=action.role, data=jsonable(action.data)))
+    def append(self, case: C.Case, limits: TimeLimits = TimeLimits()) -> None:
+        """The case's last action, as the version it makes, and the queue columns of the log it leaves."""
+        action = case.actions[-1]
+        self.session.add(S.CaseActionRow(case_id=case.id, seq=case.version, type=action.type, at=action.at,
+                                         by_user=action.by, role=action.role, data=jsonable(action.data)))
         try:
             self.session.flush()
         except IntegrityError:
             raise CaseError("expected_version", Msg("someone acted on this case at the same moment; reload and try again"),
                             status=409) from None
+        q = queue_columns(case, limits)
+        self.session.execute(update(S.CaseRow).where(S.CaseRow.id == case.id).values(
+            status=q.status, due=q.due, submitted_at=q.submitted_at, finished=q.finished, waiting_on=q.waiting_on,
+            updated_at=q.updated_at))
 
     def moved_since(self, id_numbers: Iterable[str], since: datetime, except_case: str) -> dict[str, str]:
         """id_number -> the other case whose registration moved that person after `since`."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(table_name)s_%(column_0_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -214,6 +215,22 @@ class CaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # the number people read out (昌落2026-000123), given at submission from `case_counters`
     number: Mapped[Optional[str]] = mapped_column(String(32), index=True, unique=True)
+    # What the work queue sorts and filters by, derived from the log (cases/queue_columns.py) and written
+    # in the transaction of the submission and of every append; the log stays the truth. The defaults
+    # are a just-submitted case's (SQLite adds a column that cannot be null only with a default).
+    status: Mapped[str] = mapped_column(String(30), server_default="submitted")
+    due: Mapped[Optional[date]] = mapped_column(Date)  # the deadline it runs against now, if any
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    finished: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    waiting_on: Mapped[str] = mapped_column(String(20), server_default="police_station")  # whose turn: a role, or none
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)  # the latest action's time
+
+
+# the queue's orders within a township (a station), within whose turn it is (an approver) and city-wide
+Index("ix_cases_queue_township", CaseRow.township, CaseRow.finished, CaseRow.due, CaseRow.submitted_at)
+Index("ix_cases_queue_waiting", CaseRow.waiting_on, CaseRow.finished, CaseRow.due, CaseRow.submitted_at)
+Index("ix_cases_queue_due", CaseRow.finished, CaseRow.due, CaseRow.submitted_at)
+Index("ix_cases_queue_submitted", CaseRow.finished, CaseRow.submitted_at)
 
 
 class CaseCounter(Base):
