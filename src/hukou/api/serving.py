@@ -34,7 +34,9 @@ def app_from_environment() -> FastAPI:
         # held. 0.5 ms: submissions +15–20% on PostgreSQL, +30% on SQLite with two workers
         # (docs/benchmarks.md).
         sys.setswitchinterval(0.0005)
-    return create_app(os.environ.get("HUKOU_POLICY") or DEFAULT_POLICY, database)
+    from hukou.api.notifying import with_dispatcher
+
+    return with_dispatcher(create_app(os.environ.get("HUKOU_POLICY") or DEFAULT_POLICY, database))
 
 
 def run(host: str, port: int, policy: str, database: str | None = None, workers: int = 1) -> None:
