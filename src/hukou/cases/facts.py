@@ -12,15 +12,16 @@ from typing import Any
 
 from hukou.cases.case import MATERIALS_PROVIDED, SUBMITTED, Case
 from hukou.policy.errors import InputError
-from hukou.policy.verdict import check_places, parse_person
+from hukou.policy.verdict import check_places, parse_person, parse_person_today
 
 FACT_ACTIONS = (SUBMITTED, MATERIALS_PROVIDED)
 
 
-def canonical_facts(data: Any, city: str, path: str = "facts") -> dict[str, Any]:
-    """Validated §2 facts in canonical form; an error names its field under `path` (`facts.housing.kind`)."""
+def canonical_facts(data: Any, city: str, path: str = "facts", today: date | None = None) -> dict[str, Any]:
+    """Validated §2 facts in canonical form; an error names its field under `path` (`facts.housing.kind`).
+    With `today` (facts given now, with a submission or materials) an event dated after it is refused."""
     try:
-        person = parse_person(data)
+        person = parse_person_today(data, city, today) if today is not None else parse_person(data)
         check_places(person, city)
     except InputError as exc:
         raise InputError(_join(path, exc.path), exc.message) from None

@@ -11,9 +11,11 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, WithJsonSchema,
+                      field_validator, model_validator)
 
 from hukou.i18n import Msg
+from hukou.policy import places
 from hukou.policy.calendar import Month
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -33,15 +35,31 @@ def parse_date(value: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             raise ValueError(Msg("expected a real calendar date YYYY-MM-DD (got {got!r})", got=value)) from None
-    raise ValueError(Msg("expected a date YYYY-MM-DD (got {got!r})", got=value))
+    raise ValueError(Msg("expected a date YYYY-MM-DD (got {got!r})", got=shown(value)))
+
+
+def shown(value: Any) -> Any:
+    """An input value as an error message repeats it: a long text cut short, so no message is a page long."""
+    return value[:20] + "…" if isinstance(value, str) and len(value) > 24 else value
+
+
+EARLIEST = date(1900, 1, 1)  # no fact about a living person, or one who settles, is dated before this
+
+
+def _not_too_early(value: date) -> date:
+    if value < EARLIEST:
+        raise ValueError(Msg("a date before 1900 cannot be right (got {got})", got=value.isoformat()))
+    return value
 
 
 def _strict_month(value: Any) -> Month:
     if isinstance(value, str):
         m = _MONTH_RE.match(value)
         if m and 1 <= int(m.group(2)) <= 12:
+            if int(m.group(1)) < EARLIEST.year:
+                raise ValueError(Msg("a date before 1900 cannot be right (got {got})", got=value))
             return (int(m.group(1)), int(m.group(2)))
-    raise ValueError(Msg("expected a month YYYY-MM (got {got!r})", got=value))
+    raise ValueError(Msg("expected a month YYYY-MM (got {got!r})", got=shown(value)))
 
 
 def _place_code(value: Any) -> str:
@@ -51,10 +69,34 @@ def _place_code(value: Any) -> str:
         return value
     if value == "":
         raise ValueError(Msg("required"))
-    raise ValueError(Msg("expected a place code of 6, 9 or 12 digits (got {got!r})", got=value))
+    raise ValueError(Msg("expected a place code of 6, 9 or 12 digits (got {got!r})", got=shown(value)))
 
 
-Date = Annotated[date, BeforeValidator(parse_date)]
+def _not_after_today(value: Any, info: ValidationInfo) -> Any:
+    """With a `today` in the validation's context (facts a person gives about themselves now: pages,
+    submissions), the date of an event cannot be after it. Without one (the rules at any date D, where
+    records after D are only ignored, RULEBOOK §1) a planned future is valid input."""
+    today = (info.context or {}).get("today")
+    if today is None:
+        return value
+    if isinstance(value, date) and value > today:
+        raise ValueError(Msg("cannot be after today ({today})", today=today.isoformat()))
+    if isinstance(value, tuple) and value > (today.year, today.month):
+        month = "%04d-%02d" % (today.year, today.month)
+        raise ValueError(Msg("cannot be after this month ({month})", month=month))
+    return value
+
+
+def hukou_place_error(place: str, city: str) -> Msg | None:
+    """A hukou is in a place that exists: a GB/T 2260 division (999999 is none), or a place of the city."""
+    if place.startswith(city) or places.is_known(place[:6]):
+        return None
+    return Msg("no place has the code {got}", got=place)
+
+
+Date = Annotated[date, BeforeValidator(parse_date), AfterValidator(_not_too_early)]
+# the date of an event (a birth, a start, an admission, a certificate…): not after today when told (above)
+PastDate = Annotated[date, BeforeValidator(parse_date), AfterValidator(_not_too_early), AfterValidator(_not_after_today)]
 # In the API's specification (the Facts component) a month is its text and a place code a string.
 MonthValue = Annotated[tuple[int, int], BeforeValidator(_strict_month),
                        WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -84,7 +126,7 @@ class _Record(BaseModel):
 
 
 class _Interval(_Record):
-    start: Date = Field(alias="from")
+    start: PastDate = Field(alias="from")
     end: Optional[Date] = Field(default=None, alias="to")
 
     @model_validator(mode="after")
@@ -99,6 +141,15 @@ class Hukou(_Record):
 
     place: PlaceCode
     urban: StrictBool
+
+    @field_validator("place")
+    @classmethod
+    def _exists(cls, value: str, info: ValidationInfo) -> str:
+        city = (info.context or {}).get("city")  # the check of the rules is verdict.check_places
+        error = hukou_place_error(value, city) if city else None
+        if error:
+            raise ValueError(error)
+        return value
 
 
 class Residence(_Interval):
@@ -116,7 +167,7 @@ class Employment(_Interval):
 
 
 class SocialInsurance(_Record):
-    start: MonthValue = Field(alias="from")
+    start: Annotated[MonthValue, AfterValidator(_not_after_today)] = Field(alias="from")
     end: Optional[MonthValue] = Field(default=None, alias="to")
 
     @model_validator(mode="after")
@@ -128,8 +179,8 @@ class SocialInsurance(_Record):
 
 class Education(_Record):
     level: EducationLevel
-    admitted: Date
-    graduated: Optional[Date] = None
+    admitted: PastDate
+    graduated: Optional[PastDate] = None
     institution_in_city: StrictBool = False
     abroad: StrictBool = False
     certified: Optional[StrictBool] = None
@@ -143,12 +194,12 @@ class Education(_Record):
 
 class Qualification(_Record):
     kind: QualificationKind
-    obtained: Optional[Date] = None
+    obtained: Optional[PastDate] = None
 
 
 class Military(_Record):
-    enlisted: Optional[Date] = None
-    discharged: Optional[Date] = None
+    enlisted: Optional[PastDate] = None
+    discharged: Optional[PastDate] = None
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -160,8 +211,8 @@ class Military(_Record):
 class Permit(_Record):
     """An existing residence permit: the day it was issued and the endorsements (签注) made since."""
 
-    issued: Date
-    endorsements: list[Date] = Field([], max_length=MAX_PERIODS)
+    issued: PastDate
+    endorsements: list[PastDate] = Field([], max_length=MAX_PERIODS)
 
 
 class Spouse(_Record):
@@ -169,7 +220,7 @@ class Spouse(_Record):
 
 
 class Child(_Record):
-    birth_date: Date
+    birth_date: PastDate
     moving: StrictBool = False
 
 
@@ -186,7 +237,7 @@ class Family(_Record):
 class Person(_Record):
     """RULEBOOK §2. `None` on a top-level list or record means unknown; `[]` means known: none."""
 
-    birth_date: Date
+    birth_date: PastDate
     hukou: Hukou
     residence: Optional[list[Residence]] = Field(None, max_length=MAX_PERIODS)
     housing: Optional[Housing] = None
@@ -200,3 +251,4 @@ class Person(_Record):
 
 
 TOP_LEVEL_KEYS = tuple(f.alias or name for name, f in Person.model_fields.items())
+

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from hukou.policy.citations import bases
-from hukou.policy.errors import InputError, from_validation
-from hukou.policy.facts import Person
+from hukou.policy.errors import InputError, every_error, from_validation
+from hukou.policy.facts import Person, hukou_place_error
 from hukou.policy.key_groups import evaluate_key_groups
 from hukou.policy.policy_file import Policy
 from hukou.policy.residence_permit import PermitResult, evaluate_permit
@@ -33,12 +33,46 @@ def parse_person(data: Any) -> Person:
         raise from_validation(exc) from None
 
 
-def check_places(person: Person, city: str, city_name: str = "the city") -> None:
-    """Residence records are periods lived in the city (GB/T 2260 code `city`): a place outside it is
-    an input error."""
+def place_errors(person: Person, city: str, city_name: str = "the city") -> list[InputError]:
+    """The hukou is in a place that exists (GB/T 2260, or the city's own code); residence records are
+    periods lived in the city (GB/T 2260 code `city`): a place outside it is an input error."""
+    errors = []
+    unknown = hukou_place_error(person.hukou.place, city)
+    if unknown:
+        errors.append(InputError("hukou.place", unknown))
     for i, r in enumerate(person.residence or ()):
         if not r.place.startswith(city):
-            raise InputError(f"residence[{i}].place", f"expected a place in {city_name} ({city}…) (got {r.place!r})")
+            errors.append(InputError(f"residence[{i}].place",
+                                     f"expected a place in {city_name} ({city}…) (got {r.place!r})"))
+    return errors
+
+
+def check_places(person: Person, city: str, city_name: str = "the city") -> None:
+    """The first of `place_errors`, raised."""
+    errors = place_errors(person, city, city_name)
+    if errors:
+        raise errors[0]
+
+
+def every_problem(data: Any, city: str, today: date | None = None) -> list[InputError]:
+    """Every input error of raw §2 facts at once, each naming its field (a form lists them all): the
+    model's and the places', and with `today` the events dated after it (facts.PastDate)."""
+    if not isinstance(data, dict):
+        return [InputError("", f"expected a mapping of facts about a person (got {type(data).__name__})")]
+    try:
+        person = Person.model_validate(data, context={"city": city, "today": today})
+    except ValidationError as exc:
+        return every_error(exc)
+    return place_errors(person, city)
+
+
+def parse_person_today(data: Any, city: str, today: date) -> Person:
+    """`parse_person` for facts a person gives about themselves on `today`: also a hukou place that is
+    no place, and an event dated after today, are input errors (the first, naming its field)."""
+    errors = every_problem(data, city, today)
+    if errors:
+        raise errors[0]
+    return parse_person(data)
 
 
 class Verdict:
