@@ -170,7 +170,8 @@ def test_the_place_and_its_urban_class_come_from_the_register(world):
         with pytest.raises(CaseError) as err:
             world.act(p1, case, C.REGISTERED, place=place)
         assert err.value.field == "data.place"
-    for forged in ({"urban": False}, {"household_id": 1}, {"followers": [5]}):  # a client cannot say these
+    for forged in ({"urban": False}, {"household_id": 1}, {"moved": [{"party": "applicant", "person_id": 5}]}):
+        # a client cannot say these (who moves it names by `followers`, of those who may)
         with pytest.raises(CaseError) as err:
             world.act(p1, case, C.REGISTERED, place=world.places()[0], **forged)
         assert err.value.field == f"data.{next(iter(forged))}"

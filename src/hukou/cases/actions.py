@@ -108,6 +108,10 @@ class SecondApprovalData(_Data):
 
 class RegisteredData(NotedData):
     place: Place = Field(description="12-digit code of the community or village of the case's township")
+    followers: Optional[list[PartyKey]] = Field(None, max_length=MAX_FOLLOWERS,
+                                                description="The followers who move now (`f1`, …), of the adults "
+                                                            "who consented and the minors listed; absent: all of "
+                                                            "them. The applicant always moves")
 
 
 # --- what the server adds ---------------------------------------------------------------------------
@@ -167,7 +171,7 @@ class RegisteredRecord(RegisteredData):
     household: Literal["family", "collective"]
     household_id: int
     moved: list[Moved] = Field(min_length=1)
-    left_out: list[PartyKey] = []  # adults who had not consented
+    left_out: list[PartyKey] = []  # the parties who did not move (no consent yet, or not ticked)
 
 
 class CancelledRecord(CancelledData):

@@ -225,10 +225,11 @@ def missing_consents(case: Case, on: date) -> tuple[Party, ...]:
     return tuple(p for p in required_consents(case, on) if p.key not in s.consents)
 
 
-def who_moves(case: Case, on: date) -> tuple[Party, ...]:
-    """The people a registration on `on` moves: the applicant, consenting adults, minors listed."""
+def who_moves(case: Case, on: date, chosen: Any = None) -> tuple[Party, ...]:
+    """The people a registration on `on` moves: the applicant, consenting adults, minors listed (of
+    them, with `chosen`, the followers the police station ticked)."""
     s = state(case)
-    return moving(s.parties, s.consents, on)
+    return moving(s.parties, s.consents, on, chosen)
 
 
 # what may follow each status, and which roles may do it
@@ -402,8 +403,12 @@ def _check_registration(case: Case, action: Action, actor: Viewer) -> None:
     if APPLICANT not in s.consents:
         raise CaseError("consent", Msg("no recorded consent from the applicant (§二(二)2: no one is settled without "
                                        "their consent)"))
+    chosen = action.data.get("followers")
+    if chosen is not None and not set(chosen) <= {p.key for p in who_moves(case, on)} - {APPLICANT}:
+        raise CaseError("data.followers", Msg("only the adults who consented and the minor children listed can move "
+                                              "with the applicant"))
     moved = {m["party"] for m in action.data["moved"]}
-    if moved != {p.key for p in who_moves(case, on)}:
+    if moved != {p.key for p in who_moves(case, on, chosen)}:
         raise CaseError("data.moved", Msg("a registration moves the applicant, the adults who consented and the minor "
                                           "children listed: no one else"))
 

@@ -101,7 +101,7 @@ def registration(case: Case, data: dict[str, Any], on: date, township: str | Non
     if township is None or place.township != township:
         raise CaseError("data.place", Msg("choose a community or village of the case's township ({township})",
                                              township=township))
-    movers = who_moves(case, on)
+    movers = who_moves(case, on, data.get("followers"))
     refuse_if_moved(movers, facts)
     new = [p for p in movers if p.id_number not in facts.people]
     if len(facts.new_person_ids) < len(new) or facts.new_household_id is None:

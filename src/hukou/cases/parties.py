@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
 
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
@@ -117,9 +117,15 @@ def consent_needed(parties: tuple[Party, ...], d: date) -> tuple[Party, ...]:
     return tuple(p for p in parties if p.key == APPLICANT or p.adult_on(d))
 
 
-def moving(parties: tuple[Party, ...], consented: frozenset[str], d: date) -> tuple[Party, ...]:
-    """Who a registration on `d` moves: the applicant, the adults who consented, the minors listed."""
-    return tuple(p for p in parties if p.key == APPLICANT or p.key in consented or not p.adult_on(d))
+def moving(parties: tuple[Party, ...], consented: frozenset[str], d: date,
+           chosen: Iterable[str] | None = None) -> tuple[Party, ...]:
+    """Who a registration on `d` moves: the applicant, the adults who consented, the minors listed;
+    with `chosen` (the followers the police station ticked), only those of them who may move."""
+    may = tuple(p for p in parties if p.key == APPLICANT or p.key in consented or not p.adult_on(d))
+    if chosen is None:
+        return may
+    keys = set(chosen)
+    return tuple(p for p in may if p.key == APPLICANT or p.key in keys)
 
 
 def party_of(parties: tuple[Party, ...], id_number: str | None) -> Party | None:
