@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
+from hukou.i18n import Msg, localized
+
 GENESIS = "0" * 64
 
 
@@ -36,8 +38,13 @@ class Finding:
     problem: str  # changed | removed | inserted | reordered
     detail: str
 
-    def line(self) -> str:
-        return f"entry {self.seq}: {self.problem}: {self.detail}"
+    def line(self, lang: str = "en") -> str:
+        problem = _PROBLEMS.get(self.problem, self.problem)
+        return localized(Msg("entry {seq}: {problem}: {detail}", seq=self.seq, problem=problem, detail=self.detail), lang)
+
+
+_PROBLEMS = {"changed": Msg("changed"), "removed": Msg("removed"), "inserted": Msg("inserted"),
+             "reordered": Msg("reordered")}
 
 
 def entry_hash(prev: str, seq: int, at: datetime, who: str, what: str, subject: str, why: str) -> str:
@@ -52,9 +59,9 @@ def verify(entries: Iterable[Entry]) -> Finding | None:
     prev, expected = GENESIS, 1
     for i, e in enumerate(entries):
         if entry_hash(e.prev_hash, e.seq, e.at, e.who, e.what, e.subject, e.why) != e.hash:
-            return Finding(e.seq, "changed", "its content does not give its hash")
+            return Finding(e.seq, "changed", Msg("its content does not give its hash"))
         if e.seq != expected:
-            return Finding(expected, "removed", f"the numbers jump from {expected - 1} to {e.seq}")
+            return Finding(expected, "removed", Msg("the numbers jump from {last} to {seq}", last=expected - 1, seq=e.seq))
         if e.prev_hash != prev:
             return _misplaced(entries, i, position)
         prev, expected = e.hash, e.seq + 1
@@ -68,10 +75,11 @@ def _misplaced(entries: list[Entry], i: int, position: dict[str, int]) -> Findin
     e = entries[i]
     before = position.get(e.prev_hash)
     if before is not None and before == i - 2:
-        return Finding(entries[i - 1].seq, "inserted", f"entry {e.seq} follows entry {entries[before].seq} directly")
+        return Finding(entries[i - 1].seq, "inserted", Msg("entry {seq} follows entry {before} directly", seq=e.seq,
+                                                     before=entries[before].seq))
     for x in entries[i + 1:]:
         hashes = {x.hash} | {entry_hash(x.prev_hash, n, x.at, x.who, x.what, x.subject, x.why)
                              for n in (e.seq - 1, e.seq, x.seq - 1)}
         if e.prev_hash in hashes:
-            return Finding(e.seq, "reordered", f"it follows what is now entry {x.seq}, which comes after it")
-    return Finding(e.seq, "removed", "the entry it follows is missing")
+            return Finding(e.seq, "reordered", Msg("it follows what is now entry {seq}, which comes after it", seq=x.seq))
+    return Finding(e.seq, "removed", Msg("the entry it follows is missing"))

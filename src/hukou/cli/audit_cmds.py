@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from hukou.cli.common import DATABASE_HELP, REGISTER_HELP, guard, register_location
+from hukou.cli.common import DATABASE_HELP, REGISTER_HELP, guard, register_location, say
+from hukou.i18n import Msg, lang_of_environment
 
 audit_app = typer.Typer(help="The audit log: who did or read what, when and why.", no_args_is_help=True)
 
@@ -32,8 +33,9 @@ def verify(register: Optional[Path] = typer.Option(None, "--register", help=REGI
             found = list(entries(connect(location.url)))
         finding = verify_chain(found)
         if finding is not None:
-            typer.echo(f"{location}: audit log broken: {finding.line()}", err=True)
+            say(Msg("{location}: audit log broken: {finding}", location=str(location),
+                    finding=finding.line(lang_of_environment())), err=True)
             raise typer.Exit(1)
-        typer.echo(f"{location}: audit log whole: {len(found):,} entries")
+        say(Msg("{location}: audit log whole: {count:,} entries", location=str(location), count=len(found)))
 
     guard(body)

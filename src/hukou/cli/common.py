@@ -15,10 +15,16 @@ REGISTER_HELP = "A register folder (Parquet tables)."
 DATABASE_HELP = "A database URL (default: HUKOU_DATABASE_URL, else sqlite:///hukou.sqlite)."
 
 
+def say(message: str, err: bool = False) -> None:
+    """Print a message to people in the language of their locale (a `Msg`; other text as it is)."""
+    typer.echo(localized(message, lang_of_environment()), err=err)
+
+
 def fail(message: str) -> None:
     from hukou.policy.errors import redacted
 
-    typer.echo(localized(Msg("error: {message}", message=redacted(message)), lang_of_environment()), err=True)
+    lang = lang_of_environment()
+    typer.echo(localized(Msg("error: {message}", message=redacted(localized(message, lang))), lang), err=True)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -29,7 +35,8 @@ def read_document(path: Path):
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
+        why = exc.strerror if isinstance(exc, OSError) else Msg("not UTF-8 text")
+        fail(Msg("{path}: cannot read: {why}", path=str(path), why=why))
     return parse(text, str(path))
 
 
@@ -65,7 +72,7 @@ def register_location(register: str | Path | None, database: str | None) -> Loca
     from hukou.store.database import database_url
 
     if register is not None and database is not None:
-        raise InputError("--register", "give a register folder (--register) or a database URL (--database), not both")
+        raise InputError("--register", Msg("give a register folder (--register) or a database URL (--database), not both"))
     if register is not None:
         return Location(folder=str(register))
     return Location(url=database_url(database))

@@ -23,7 +23,9 @@ from pathlib import Path
 import typer
 
 from hukou.cases.errors import CaseError
+from hukou.cli.common import say
 from hukou.cli.render import render_verdict
+from hukou.i18n import Msg
 from hukou.policies import DEFAULT_POLICY, load, read_document
 from hukou.policy.verdict import check
 
@@ -73,8 +75,9 @@ def run_examples(lang: str = "zh") -> None:
         typer.echo(f"{example.name}: {title}")
         typer.echo(render_verdict(verdict, lang))
     typer.echo("=" * 72)
-    typer.echo(f"{len(examples)} example people checked against {policy.id} ({policy.document}) on {EXAMPLES_DATE}.")
-    typer.echo("Check your own: hukou check FILE --date YYYY-MM-DD --format text")
+    say(Msg("{count} example people checked against {policy} ({document}) on {date}.", count=len(examples),
+            policy=policy.id, document=policy.document, date=EXAMPLES_DATE))
+    say(Msg("Check your own: hukou check FILE --date YYYY-MM-DD --format text"))
 
 
 def demo_state(engine) -> str:
@@ -227,7 +230,7 @@ def _seed_cases(engine, people: list[tuple[int, str, str]]) -> None:
             for i, (by, type_, data) in enumerate(steps, start=1):
                 case = casework.act(by, case.id, type_, data, case.version, at + timedelta(hours=i)).case
         except CaseError as exc:  # a tiny register may not have a person who fits: the demo goes on without
-            typer.echo(f"demo case {n} not made: {exc}", err=True)
+            say(Msg("demo case {n} not made: {reason}", n=n, reason=exc.message), err=True)
 
 
 def print_logins(url: str, database: str) -> None:
@@ -268,14 +271,16 @@ def run_demo(database: str | None, host: str, port: int, residents: int, serve: 
             raise typer.BadParameter(f"{database} holds a demo built by an earlier version of hukou (its accounts are "
                                      "not bound to persons): delete it, or give another --database, and run again",
                                      param_hint="--database") from None
-        typer.echo(f"{DEMO_DATABASE} was built by an earlier version of hukou: building it again")
+        say(Msg("{path} was built by an earlier version of hukou: building it again", path=str(DEMO_DATABASE)))
         for leftover in DEMO_DATABASE.parent.glob(DEMO_DATABASE.name + "*"):  # the database and its -wal, -shm
             leftover.unlink()
         built = build(database, residents)
-    typer.echo(f"{'built' if built else 'reusing'} the demo city in {database} ({time.perf_counter() - started:.1f} s)")
+    seconds = time.perf_counter() - started
+    say(Msg("built the demo city in {database} ({seconds:.1f} s)", database=database, seconds=seconds) if built else
+        Msg("reusing the demo city in {database} ({seconds:.1f} s)", database=database, seconds=seconds))
     url = f"http://{host}:{port}"
     print_logins(url, database)
-    typer.echo(f"Open {url}/ (site), {url}/docs (API). Ctrl-C stops the server.")
+    say(Msg("Open {url}/ (site), {url}/docs (API). Ctrl-C stops the server.", url=url))
     if serve:
         from hukou.api import serving
 

@@ -19,12 +19,15 @@ policy_app = typer.Typer(help="Policy files: test cases, lint, show beside the l
 app.add_typer(policy_app, name="policy")
 
 from hukou.cli.common import DATABASE_HELP, REGISTER_HELP  # noqa: E402
-from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document  # noqa: E402
+from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document, say  # noqa: E402
+from hukou.i18n import Msg, lang_of_environment  # noqa: E402
 from hukou.cli.audit_cmds import audit_app  # noqa: E402
+from hukou.cli.notify_cmds import notify_app  # noqa: E402
 from hukou.cli.register_cmds import PURPOSE_HELP, register_app, simulate, synth  # noqa: E402
 
 app.add_typer(register_app, name="register")
 app.add_typer(audit_app, name="audit")
+app.add_typer(notify_app, name="notify")
 app.command("simulate")(simulate)
 app.command("synth")(synth)
 
@@ -43,9 +46,9 @@ def check(
 ) -> None:
     """Check one person: settlement and residence-permit verdicts with their reasons."""
     if lang not in ("zh", "en"):
-        _fail(f"--lang: expected zh or en (got {lang!r})")
+        _fail(Msg("--lang: expected zh or en (got {got!r})", got=lang))
     if format_ not in ("json", "text"):
-        _fail(f"--format: expected json or text (got {format_!r})")
+        _fail(Msg("--format: expected json or text (got {got!r})", got=format_))
 
     def body():
         from datetime import date
@@ -58,12 +61,12 @@ def check(
         try:
             d = parse_date(date_) if date_ else date.today()
         except ValueError as exc:
-            raise InputError("--date", str(exc)) from None
+            raise InputError("--date", exc.args[0] if exc.args else str(exc)) from None
         if (file is None) == (person is None):
-            raise InputError("FILE", "give a facts file, or --person ID for a person of the register")
+            raise InputError("FILE", Msg("give a facts file, or --person ID for a person of the register"))
         if file is not None and (register, database) != (None, None):
             raise InputError("--register" if register is not None else "--database",
-                             "only with --person (a facts file is read as it is)")
+                             Msg("only with --person (a facts file is read as it is)"))
         if person is not None:
             from hukou.cli.common import register_location
             from hukou.cli.register_cmds import person_facts
@@ -114,10 +117,10 @@ def policy_test(paths: List[Path] = typer.Argument(..., help="Case files or fold
                     passed += 1
                 else:
                     failed += 1
-                    typer.echo(f"FAIL {f}: {r.name}")
+                    say(Msg("FAIL {file}: {case}", file=str(f), case=r.name))
                     for line in r.failures:
                         typer.echo(f"     {line}")
-        typer.echo(f"{passed} passed, {failed} failed")
+        say(Msg("{passed} passed, {failed} failed", passed=passed, failed=failed))
         if failed:
             raise typer.Exit(1)
 
@@ -151,15 +154,17 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
                 typer.echo(p.line())
             departed = departures(policy)
             if departed:
-                typer.echo(f"departures from {policy.extends}: {len(departed)} (allowed; each with both citations):")
+                say(Msg("departures from {layer}: {count} (allowed; each with both citations):", layer=policy.extends,
+                        count=len(departed)))
                 for d in departed:
-                    typer.echo(f"  {d.line()}")
+                    typer.echo(f"  {d.line(lang_of_environment())}")
             unchecked = unchecked_quotes(policy)
             if unchecked:
-                typer.echo(f"note: {len(unchecked)} quote(s) not checked (add the source's text to check them):")
+                say(Msg("note: {count} quote(s) not checked (add the source's text to check them):", count=len(unchecked)))
                 for path, why in unchecked:
                     typer.echo(f"  {path}: {why}")
-            typer.echo(f"{file}: {len(problems)} error(s)" if problems else f"{file}: ok")
+            say(Msg("{file}: {count} error(s)", file=str(file), count=len(problems)) if problems
+                else Msg("{file}: ok", file=str(file)))
         if problems:
             raise typer.Exit(1)
 
@@ -180,7 +185,7 @@ def policy_show(name: str = typer.Argument("changji-2018", help="Shipped policy 
             typer.echo(html)
         else:
             out.write_text(html, encoding="utf-8")
-            typer.echo(f"wrote {out}")
+            say(Msg("wrote {path}", path=str(out)))
 
     _guard(body)
 
@@ -190,7 +195,7 @@ def policy_coverage(name: str = typer.Argument("changji-2018", help="Shipped pol
                     format_: str = typer.Option("table", "--format", help="table or json.")) -> None:
     """What implements each clause of the plan and of the documents it cites, with the tests (docs/plan-coverage.md)."""
     if format_ not in ("table", "json"):
-        _fail(f"--format: expected table or json (got {format_!r})")
+        _fail(Msg("--format: expected table or json (got {got!r})", got=format_))
 
     def body():
         from hukou.plan_map import implementations
@@ -224,7 +229,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     """Serve the API (OpenAPI page at /docs, spec at /openapi.json)."""
     from hukou.api.serving import run as run_server
 
-    typer.echo(f"hukou API at http://{host}:{port}/docs")
+    say(Msg("hukou API at http://{host}:{port}/docs", host=host, port=port))
     _guard(lambda: run_server(host, port, policy, database, workers))
 
 
@@ -263,7 +268,7 @@ def run() -> None:
         from hukou.policy.errors import redacted
 
         what = " ".join(redacted(f"{type(exc).__name__}: {exc}").split())
-        typer.echo(f"internal error (please report it; HUKOU_DEBUG=1 shows details): {what}", err=True)
+        say(Msg("internal error (please report it; HUKOU_DEBUG=1 shows details): {what}", what=what), err=True)
         sys.exit(70)
 
 

@@ -13,7 +13,8 @@ from typing import Optional
 import typer
 
 from hukou.cli.common import (DATABASE_HELP, REGISTER_HELP, Location, guard, read_document, register_database,
-                              register_location)
+                              register_location, say)
+from hukou.i18n import Msg, lang_of_environment, localized
 
 register_app = typer.Typer(help="The population register: facts of one person, import and export.", no_args_is_help=True)
 PURPOSE_HELP = "Why you read personal data (logged in the audit log with the read)."
@@ -26,7 +27,7 @@ def _date(value: str):
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise InputError("--date", str(exc)) from None
+        raise InputError("--date", exc.args[0] if exc.args else str(exc)) from None
 
 
 def simulate(
@@ -49,7 +50,7 @@ def simulate(
         from hukou.policy.reform import apply_reform
         from hukou.store.simulation import compare, simulate as run, simulate_on_spark_to, summary_of, write_verdicts
 
-        console = Console()
+        console, lang = Console(), lang_of_environment()
         d = _date(date_)
         source = _readable(register_location(register, database))
         baseline_policy = load(policy)
@@ -59,28 +60,30 @@ def simulate(
         started = time.perf_counter()
         if engine == "spark" and out is not None and reform is None:
             # written by Spark's executors: the verdicts never pass through this process
-            with console.status(f"evaluating the register at {d} on Spark …"):
+            with console.status(localized(Msg("evaluating the register at {date} on Spark …", date=d), lang)):
                 rows = simulate_on_spark_to(source, d, baseline_policy, out)
-            console.print(f"{sum(r['people'] for r in rows):,} people evaluated in {time.perf_counter() - started:.1f} s")
-            console.print(f"wrote {out} (a folder of Parquet part files)")
+            console.print(localized(Msg("{people:,} people evaluated in {seconds:.1f} s", people=sum(r["people"] for r in rows),
+                                        seconds=time.perf_counter() - started), lang))
+            console.print(localized(Msg("wrote {path} (a folder of Parquet part files)", path=str(out)), lang))
             _print_summary(console, rows)
             return
-        with console.status(f"evaluating the register at {d} …"):
+        with console.status(localized(Msg("evaluating the register at {date} …", date=d), lang)):
             baseline = run(source, d, baseline_policy, engine)
-        console.print(f"{baseline.num_rows:,} people evaluated in {time.perf_counter() - started:.1f} s")
+        console.print(localized(Msg("{people:,} people evaluated in {seconds:.1f} s", people=baseline.num_rows,
+                                    seconds=time.perf_counter() - started), lang))
         if out is not None:
             write_verdicts(baseline, out)
-            console.print(f"wrote {out}")
+            console.print(localized(Msg("wrote {path}", path=str(out)), lang))
         if reform is None:
             _print_summary(console, summary_of(baseline))
             return
-        with console.status("evaluating the reform …"):
+        with console.status(localized(Msg("evaluating the reform …"), lang)):
             reformed = run(source, d, reformed_policy, engine)
         result = compare(baseline, reformed)
         _print_comparison(console, result, str(reform_doc.get("title") or reform))
         if changed_out is not None:
             pq.write_table(result.changed, changed_out)
-            console.print(f"wrote {changed_out}")
+            console.print(localized(Msg("wrote {path}", path=str(changed_out)), lang))
 
     guard(body)
 
@@ -111,7 +114,8 @@ def _print_comparison(console, result, title: str) -> None:
     console.print(t)
     console.print(_side_by_side("按落户方式 By route (everyone; — is not eligible)", "route", result.by_route))
     console.print(_side_by_side("按重点群体 By key group — eligible", "key group", result.by_key_group))
-    console.print(f"{result.changed.num_rows:,} of {result.people:,} people change verdict")
+    console.print(localized(Msg("{changed:,} of {people:,} people change verdict", changed=result.changed.num_rows,
+                                people=result.people), lang_of_environment()))
     for row in result.changed.slice(0, 10).to_pylist():
         console.print(f"  person {row['person_id']}: {row['settlement_before']}/{row['route_before'] or '—'} → "
                       f"{row['settlement_after']}/{row['route_after'] or '—'} ({row['failed_rule_after'] or ''})")
@@ -172,7 +176,7 @@ def register_init(database: Optional[str] = typer.Option(None, "--database", hel
 
         location = register_location(None, database)
         migrate(connect(location.url))
-        typer.echo(f"register schema is up to date at {location}")
+        say(Msg("register schema is up to date at {location}", location=str(location)))
 
     guard(body)
 
@@ -195,7 +199,7 @@ def synth(
         from hukou.store.parquet_register import write_register
 
         if residents < 1:
-            raise InputError("--residents", f"expected a positive number (got {residents})")
+            raise InputError("--residents", Msg("expected a positive number (got {got})", got=residents))
         location = register_location(*_out_as_location(out, register, database))
         engine = _migrated(location) if location.url is not None else None  # a bad URL fails before generating
         steps = ["people", "hukou", "residence", "education", "work", "housing", "family", "households", "three rights"]
@@ -216,9 +220,10 @@ def synth(
                 write_register(tables, location.folder)
             progress.update(task, description="done", completed=len(steps) + 1)
         s = summary(tables)
-        typer.echo(f"{residents:,} residents (seed {seed}) written to {location} in {time.perf_counter() - started:.1f} s: "
-                   f"{s['urban_share']:.2%} living in urban places, hukou urbanization {s['hukou_urbanization']:.2%} "
-                   f"on the census day")
+        say(Msg("{residents:,} residents (seed {seed}) written to {location} in {seconds:.1f} s: {urban:.2%} living in "
+                "urban places, hukou urbanization {hukou:.2%} on the census day", residents=residents, seed=seed,
+                location=str(location), seconds=time.perf_counter() - started, urban=s["urban_share"],
+                hukou=s["hukou_urbanization"]))
 
     guard(body)
 
@@ -230,7 +235,7 @@ def _out_as_location(out: Optional[str], register: Optional[Path], database: Opt
     if out is None:
         return register, database
     if register is not None or database is not None:
-        raise InputError("--out", "give --register FOLDER or --database URL (--out is their older spelling), not both")
+        raise InputError("--out", Msg("give --register FOLDER or --database URL (--out is their older spelling), not both"))
     return (None, out) if "://" in out else (out, None)
 
 
@@ -247,7 +252,7 @@ def _check_format(fmt: str) -> None:
     from hukou.policy.errors import InputError
 
     if fmt not in ("csv", "parquet"):
-        raise InputError("--format", f"expected csv or parquet (got {fmt!r})")
+        raise InputError("--format", Msg("expected csv or parquet (got {got!r})", got=fmt))
 
 
 @register_app.command("import")
@@ -265,18 +270,21 @@ def register_import(
 
         _check_format(fmt)
         if not folder.is_dir():
-            raise InputError("FOLDER", f"no folder at {folder}")
+            raise InputError("FOLDER", Msg("no folder at {path}", path=str(folder)))
         tables, problems = read_register(folder, fmt)
         if problems:
+            lang = lang_of_environment()
             for p in problems:
-                typer.echo(p.text(), err=True)
-            more = " (stopped counting)" if len(problems) >= MAX_PROBLEMS else ""
-            typer.echo(f"error: {len(problems)} problem(s){more}; nothing was imported", err=True)
+                typer.echo(p.text(lang), err=True)
+            counted = (Msg("error: {count} problem(s) (stopped counting); nothing was imported", count=len(problems))
+                       if len(problems) >= MAX_PROBLEMS else
+                       Msg("error: {count} problem(s); nothing was imported", count=len(problems)))
+            say(counted, err=True)
             raise typer.Exit(2)
         location = register_location(None, database)
         load_tables(_migrated(location), tables)
         counts = ", ".join(f"{t.num_rows:,} {name}" for name, t in tables.items() if name != "identity")
-        typer.echo(f"imported into {location} in one transaction: {counts}")
+        say(Msg("imported into {location} in one transaction: {counts}", location=str(location), counts=counts))
 
     guard(body)
 
@@ -300,7 +308,8 @@ def register_export(
         engine = register_database(register_location(None, database))
         tables = export_tables(engine, TABLES, purpose)
         write_files(tables, out, fmt)
-        typer.echo(f"exported {tables['people'].num_rows:,} people and their records to {out}/ ({fmt})")
+        say(Msg("exported {people:,} people and their records to {path}/ ({format})", people=tables["people"].num_rows,
+                path=str(out), format=fmt))
 
     guard(body)
 
@@ -340,6 +349,11 @@ def add_user(
         grant = "city-wide" if city_wide else township or ""
         with Session(engine) as session, session.begin():
             append_entry(session, datetime.now(), reader(), "user.saved", username, f"{role} {grant}".strip())
-        typer.echo(f"user {username} ({role}{', ' + grant if grant else ''}) saved")
+        if city_wide:
+            say(Msg("user {username} ({role}, city-wide) saved", username=username, role=role))
+        elif township:
+            say(Msg("user {username} ({role}, {township}) saved", username=username, role=role, township=township))
+        else:
+            say(Msg("user {username} ({role}) saved", username=username, role=role))
 
     guard(body)

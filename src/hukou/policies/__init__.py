@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from hukou.i18n import Msg
 from hukou.policy.errors import InputError
 from hukou.policy.layering import NATIONAL, merge
 from hukou.policy.policy_file import Layer, Policy, parse_policy
@@ -43,9 +44,11 @@ def read_document(text: str, source: str):
         return yaml.load(text, Loader=DocumentLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML or JSON"
-        raise InputError("", f"{where}{problem} (expected YAML or JSON)", source) from None
+        problem = getattr(exc, "problem", None) or Msg("not valid YAML or JSON")
+        message = (Msg("line {line}, column {column}: {problem} (expected YAML or JSON)", line=mark.line + 1,
+                       column=mark.column + 1, problem=problem) if mark else
+                   Msg("{problem} (expected YAML or JSON)", problem=problem))
+        raise InputError("", message, source) from None
 
 
 def load_path(path: str | Path) -> Policy:
@@ -53,7 +56,8 @@ def load_path(path: str | Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("", f"cannot read policy file: {exc.strerror if isinstance(exc, OSError) else exc}", str(path)) from None
+        why = exc.strerror if isinstance(exc, OSError) else Msg("not UTF-8 text")
+        raise InputError("", Msg("cannot read policy file: {why}", why=why), str(path)) from None
     return _city(read_document(text, str(path)), str(path), path.parent)
 
 
@@ -84,8 +88,9 @@ def _merged(data: dict, source: str, folder: Path | None) -> tuple[dict, Layer]:
 def _city(data, source: str, folder: Path | None) -> Policy:
     """A city's policy: its file merged onto the layers it extends, with the texts its sources name."""
     if isinstance(data, dict) and "layer" in data:
-        raise InputError("layer", f"this is the {data.get('id', '?')} layer, not a city's policy: a city file "
-                                  f"extends it (extends: {data.get('id', NATIONAL)})", source)
+        raise InputError("layer", Msg("this is the {layer} layer, not a city's policy: a city file extends it "
+                                      "(extends: {extends})", layer=data.get("id", "?"),
+                                      extends=data.get("id", NATIONAL)), source)
     if not isinstance(data, dict):
         return parse_policy(data, source=source)  # the error names what the top of the file is
     merged, base = _merged(data, source, folder)
@@ -99,11 +104,12 @@ def _city(data, source: str, folder: Path | None) -> Policy:
 def _layer(name: str, folder: Path | None, source: str, seen: tuple[str, ...]) -> tuple[dict, Layer]:
     """A layer by name (shipped, or a file beside the city's), merged onto the layers below it."""
     if name in seen:
-        raise InputError("extends", f"layers extend each other in a circle: {' → '.join((*seen, name))}", source)
+        raise InputError("extends", Msg("layers extend each other in a circle: {circle}",
+                                        circle=" → ".join((*seen, name))), source)
     raw, origin = _beside_or_shipped(name, folder, "layers", f"{name}.yaml", shipped_layers(), "extends", "layer", source)
     data = read_document(raw, origin)
     if not isinstance(data, dict) or "layer" not in data:
-        raise InputError("layer", "expected a layer (a file with `layer: national` or `layer: province`)", origin)
+        raise InputError("layer", Msg("expected a layer (a file with `layer: national` or `layer: province`)"), origin)
     if data.get("extends"):
         below, _ = _layer(str(data["extends"]), folder, origin, (*seen, name))
         data = {**merge(below, data), "layer": data["layer"]}
@@ -120,8 +126,12 @@ def _beside_or_shipped(name: str, folder: Path | None, shipped_folder: str, ship
     if name in shipped_names:
         return (resources.files(__name__).joinpath(shipped_folder, shipped_file).read_text(encoding="utf-8"),
                 f"hukou:{shipped_folder}/{shipped_file}")
-    raise InputError(field, f"no {what} named {name!r} beside the policy file nor shipped "
-                            f"(shipped: {', '.join(shipped_names)})", source)
+    shipped_list = ", ".join(shipped_names)
+    if what == "layer":
+        raise InputError(field, Msg("no layer named {name!r} beside the policy file nor shipped (shipped: {shipped})",
+                                    name=name, shipped=shipped_list), source)
+    raise InputError(field, Msg("no text named {name!r} beside the policy file nor shipped (shipped: {shipped})",
+                                name=name, shipped=shipped_list), source)
 
 
 def shipped_texts() -> tuple[str, ...]:
@@ -150,7 +160,8 @@ def read_source_text(name: str, document: str, title: str, folder: Path | None =
         return SourceText(str(data.get("document", document)), str(data.get("title", title)),
                           bool(data.get("excerpt", True)), clauses, origin)
     except (AttributeError, KeyError, TypeError) as exc:
-        raise InputError("clauses", f"expected clauses as MARK: {{title, text}} ({exc})", origin) from None
+        raise InputError("clauses", Msg("expected clauses as MARK: {{title, text}} ({reason})", reason=str(exc)),
+                         origin) from None
 
 
 @lru_cache(maxsize=32)
@@ -161,4 +172,5 @@ def load(name_or_path: str = DEFAULT_POLICY) -> Policy:
         return _city(read_document(text, name_or_path), name_or_path, None)
     if Path(name_or_path).exists():
         return load_path(name_or_path)
-    raise InputError("policy", f"no shipped policy or file named {name_or_path!r} (shipped: {', '.join(shipped())})")
+    raise InputError("policy", Msg("no shipped policy or file named {name!r} (shipped: {shipped})", name=name_or_path,
+                                   shipped=", ".join(shipped())))

@@ -60,7 +60,7 @@ def describe(error: dict) -> str:
         raised = ctx.get("error")
         if isinstance(raised, Exception) and len(raised.args) == 1 and isinstance(raised.args[0], Msg):
             return raised.args[0]
-        return str(raised if raised is not None else error["msg"])
+        return Msg("this value is not accepted: {reason}", reason=str(raised if raised is not None else error["msg"]))
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return Msg("expected a whole number (got {got!r})", got=got)
     if kind in ("float_type", "float_parsing"):
@@ -73,7 +73,18 @@ def describe(error: dict) -> str:
         return Msg("at least {min} characters", min=ctx.get("min_length"))
     if kind == "too_long":
         return Msg("at most {max} items", max=ctx.get("max_length"))
-    return error["msg"]
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        return {"greater_than_equal": Msg("expected a number of at least {bound} (got {got!r})", bound=bound, got=got),
+                "greater_than": Msg("expected a number above {bound} (got {got!r})", bound=bound, got=got),
+                "less_than_equal": Msg("expected a number of at most {bound} (got {got!r})", bound=bound, got=got),
+                "less_than": Msg("expected a number below {bound} (got {got!r})", bound=bound, got=got)}[kind]
+    if kind.startswith("date_"):
+        return Msg("expected a date YYYY-MM-DD (got {got!r})", got=got)
+    if kind == "json_invalid":
+        return Msg("not valid JSON")
+    # a check pydantic words itself: its words for a developer in English, plain words in Chinese
+    return Msg("this value is not accepted: {reason}", reason=error["msg"])
 
 
 def from_validation(exc: ValidationError, prefix: str = "", source: str | None = None) -> InputError:
@@ -83,6 +94,12 @@ def from_validation(exc: ValidationError, prefix: str = "", source: str | None =
     errors = exc.errors(include_url=False)
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     return InputError(field_path(first["loc"], prefix), describe(first), source)
+
+
+def every_error(exc: ValidationError, prefix: str = "") -> list[InputError]:
+    """Every error of a pydantic ValidationError, each naming its field, in the input's order (a form
+    shows them all at once)."""
+    return [InputError(field_path(e["loc"], prefix), describe(e)) for e in exc.errors(include_url=False)]
 
 
 # SQLAlchemy appends these to a driver's message, in this order: the statement, its parameters, a link.

@@ -23,6 +23,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from hukou.i18n import Msg, localized
+
 MERGED = ("sources", "clauses", "rules", "parameters")
 # values past these caps are lint's own code (L2 insurance-cap); L10 reports only a raised cap for them
 CAPPED_BY_LINT = ("settlement.general.min_social_insurance_months",)
@@ -62,9 +64,10 @@ class Departure:
     base_cite: str
     cite: str
 
-    def line(self) -> str:
-        return (f"{self.path}: {_show(self.value)} ({self.cite}) where {self.layer} has "
-                f"{_show(self.base_value)} ({self.base_cite})")
+    def line(self, lang: str = "en") -> str:
+        return localized(Msg("{path}: {value} ({cite}) where {layer} has {base_value} ({base_cite})", path=self.path,
+                             value=_show(self.value), cite=self.cite, layer=self.layer,
+                             base_value=_show(self.base_value), base_cite=self.base_cite), lang)
 
 
 def _same_from(under, param, start) -> bool:
@@ -82,9 +85,10 @@ def _show(value: Any) -> str:
 
 def _cite_text(cite) -> str:
     if cite is None:
-        return "no citation"
+        return Msg("no citation")
     doc = f"{cite.document} " if cite.document else ""
-    words = f"「{cite.quote}」" if cite.quote else (f"(wording pending: {cite.pending})" if cite.pending else "")
+    words = f"「{cite.quote}」" if cite.quote else (Msg("(wording pending: {pending})", pending=cite.pending)
+                                                   if cite.pending else "")
     return f"{doc}{cite.clause} {words}".strip()
 
 
@@ -120,15 +124,18 @@ def loosened(policy) -> list[tuple[str, str]]:
         for since, value in param.values.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value > under.cap:
                 found.append((f"parameters.{name}.values.{since.isoformat()}",
-                              f"{value} is past the {base.id} limit of {under.cap:g} ({_cite_text(under.cite)})"))
+                              Msg("{value} is past the {layer} limit of {cap:g} ({cite})", value=value, layer=base.id,
+                                  cap=under.cap, cite=_cite_text(under.cite))))
     start = policy.effective.start
     for name in FIXED_BY_LAYER:
         under, param = base.parameters.get(name), policy.parameters.get(name)
         if under is not None and param is not None and not _same_from(under, param, start):
-            found.append((f"parameters.{name}", f"{base.id} fixes this at {_show(dict(under.values))} "
-                                                f"({_cite_text(under.cite)}); a city file may not move it"))
+            found.append((f"parameters.{name}", Msg("{layer} fixes this at {value} ({cite}); a city file may not move it",
+                                                    layer=base.id, value=_show(dict(under.values)),
+                                                    cite=_cite_text(under.cite))))
     for name, cap in (getattr(policy, "_asked_caps", None) or {}).items():
         under = base.parameters.get(name)
         if under is not None and under.cap is not None and cap > under.cap:
-            found.append((f"parameters.{name}.cap", f"a cap of {cap:g} would loosen the {base.id} limit of {under.cap:g}"))
+            found.append((f"parameters.{name}.cap", Msg("a cap of {cap:g} would loosen the {layer} limit of {limit:g}",
+                                                        cap=cap, layer=base.id, limit=under.cap)))
     return found

@@ -13,6 +13,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
+from hukou.i18n import Msg
 from hukou.policy.errors import InputError, from_validation
 from hukou.policy.facts import DATE_PATTERN, Date, parse_date
 
@@ -91,7 +92,7 @@ class City(_Strict):
     def _code(cls, value: Any) -> str:
         value = str(value) if isinstance(value, int) else value
         if not isinstance(value, str) or not re.fullmatch(r"[1-9]\d{5}", value):
-            raise ValueError(f"expected a 6-digit GB/T 2260 code (got {value!r})")
+            raise ValueError(Msg("expected a 6-digit GB/T 2260 code (got {got!r})", got=value))
         return value
 
 
@@ -127,7 +128,7 @@ class Parameter(_Strict):
     @classmethod
     def _not_empty(cls, values: dict) -> dict:
         if not values:
-            raise ValueError("expected at least one dated value")
+            raise ValueError(Msg("expected at least one dated value"))
         return dict(sorted(values.items()))
 
     def at(self, d: date) -> Any:
@@ -160,7 +161,7 @@ class Requirement(_Strict):
         """`in` and `not_in` test membership of a list: a text would be a substring test in one
         engine and a list of characters in another."""
         if info.data.get("op") in ("in", "not_in") and not isinstance(value, list):
-            raise ValueError(f"expected a list of values for in/not_in (got {value!r})")
+            raise ValueError(Msg("expected a list of values for in/not_in (got {got!r})", got=value))
         return value
 
 
@@ -199,7 +200,7 @@ class Policy(_Strict):
     def _known_rules(cls, rules: dict) -> dict:
         for name in rules:
             if name not in CITY_RULES:
-                raise ValueError(f"unknown rule {name!r}; known: {', '.join(CITY_RULES)}")
+                raise ValueError(Msg("unknown rule {name!r}; known: {known}", name=name, known=", ".join(CITY_RULES)))
         return rules
 
     @field_validator("parameters")
@@ -214,13 +215,14 @@ class Policy(_Strict):
         for name, param in self.parameters.items():
             kind = PARAMETER_TYPES.get(name)
             if kind is None:
-                raise _ParamError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+                raise _ParamError(f"parameters.{name}", Msg("unknown parameter; known: {known}", known=", ".join(PARAMETER_TYPES)))
             for since, value in param.values.items():
                 if not _is_type(value, kind):
-                    raise _ParamError(f"parameters.{name}.values.{since}", f"expected {kind.__name__} (got {value!r})")
+                    raise _ParamError(f"parameters.{name}.values.{since}", Msg("expected {type} (got {got!r})",
+                                                                               type=kind.__name__, got=value))
         for name in REQUIRED_PARAMETERS:
             if name not in self.parameters:
-                raise _ParamError(f"parameters.{name}", "required")
+                raise _ParamError(f"parameters.{name}", Msg("required"))
         return self
 
     # The published texts of its sources, by source id, as the loader found them (`hukou.policies`);
@@ -240,7 +242,7 @@ class Policy(_Strict):
     def value(self, name: str, d: date) -> Any:
         value = self.parameters[name].at(d)
         if value is None:
-            raise InputError("date", f"parameter {name} has no value on or before {d.isoformat()}")
+            raise InputError("date", Msg("parameter {name} has no value on or before {date}", name=name, date=d.isoformat()))
         return value
 
     def values_at(self, d: date) -> dict[str, Any]:
@@ -270,9 +272,11 @@ class Policy(_Strict):
 
     def check_date(self, d: date) -> None:
         if d < self.effective.start:
-            raise InputError("date", f"{d.isoformat()} is before policy {self.id} takes effect ({self.effective.start.isoformat()})")
+            raise InputError("date", Msg("{date} is before policy {policy} takes effect ({start})", date=d.isoformat(),
+                                         policy=self.id, start=self.effective.start.isoformat()))
         if self.effective.end is not None and d > self.effective.end:
-            raise InputError("date", f"{d.isoformat()} is after policy {self.id} ends ({self.effective.end.isoformat()})")
+            raise InputError("date", Msg("{date} is after policy {policy} ends ({end})", date=d.isoformat(), policy=self.id,
+                                         end=self.effective.end.isoformat()))
 
 
 class Layer(_Strict):
@@ -306,7 +310,7 @@ class Layer(_Strict):
     def _dated_parameters(cls, parameters: dict) -> dict:
         for name in parameters:
             if name not in PARAMETER_TYPES:
-                raise _ParamError(f"parameters.{name}", f"unknown parameter; known: {', '.join(PARAMETER_TYPES)}")
+                raise _ParamError(f"parameters.{name}", Msg("unknown parameter; known: {known}", known=", ".join(PARAMETER_TYPES)))
         return Policy._dated_parameters(parameters)
 
 
@@ -340,7 +344,7 @@ def _with_date_values(name: str, param: Parameter) -> Parameter:
         try:
             values[since] = parse_date(value) if isinstance(value, str) else value
         except ValueError as exc:
-            raise _ParamError(f"parameters.{name}.values.{since}", str(exc)) from None
+            raise _ParamError(f"parameters.{name}.values.{since}", exc.args[0] if exc.args else str(exc)) from None
     return param.model_copy(update={"values": values})
 
 
@@ -357,7 +361,8 @@ def _is_type(value: Any, kind: type) -> bool:
 def parse_policy(data: Any, source: str | None = None, model: type = None) -> Policy:
     """Validate a parsed policy document (or, with `model=Layer`, a layer); errors name the field path."""
     if not isinstance(data, dict):
-        raise InputError("", f"expected a mapping at the top of the policy file (got {type(data).__name__})", source)
+        raise InputError("", Msg("expected a mapping at the top of the policy file (got {type})", type=type(data).__name__),
+                         source)
     try:
         return (model or Policy).model_validate(data)
     except _ParamError as exc:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from hukou.i18n import Msg, localized
 from hukou.policy.errors import redacted
 from hukou.policy.facts import EDUCATION_LEVELS, HOUSING_KINDS, QUALIFICATION_KINDS
 from hukou.registry.fact_tables import SCHEMAS, TABLES
@@ -49,9 +50,9 @@ class Problem:
     field: str
     message: str
 
-    def text(self) -> str:
-        """The problem as printed: a cell's value quoted in the message may be an ID number (masked)."""
-        return redacted(f"{self.file}:{self.line}: {self.field}: {self.message}")
+    def text(self, lang: str = "en") -> str:
+        """The problem as printed, in `lang`: a cell's value quoted in the message may be an ID number (masked)."""
+        return redacted(f"{self.file}:{self.line}: {self.field}: {localized(self.message, lang)}")
 
 
 def schema_of(name: str) -> pa.Schema:
@@ -64,20 +65,20 @@ def _parse(value: Any, kind: pa.DataType) -> Any:
         return None
     if pa.types.is_date(kind):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(f"expected a date YYYY-MM-DD (got {value!r})")
+            raise ValueError(Msg("expected a date YYYY-MM-DD (got {got!r})", got=value))
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"expected a real calendar date (got {value!r})") from None
+            raise ValueError(Msg("expected a real calendar date (got {got!r})", got=value)) from None
     if pa.types.is_boolean(kind):
         if value.lower() in ("true", "1"):
             return True
         if value.lower() in ("false", "0"):
             return False
-        raise ValueError(f"expected true or false (got {value!r})")
+        raise ValueError(Msg("expected true or false (got {got!r})", got=value))
     if pa.types.is_integer(kind):
         if not re.fullmatch(r"-?\d+", value):
-            raise ValueError(f"expected a whole number (got {value!r})")
+            raise ValueError(Msg("expected a whole number (got {got!r})", got=value))
         return int(value)
     return value
 
@@ -90,7 +91,7 @@ def read_table(path: Path, name: str, problems: list[Problem]) -> pa.Table | Non
     schema = pa.schema([f for f in full if f.name != "seq"]) if numbered else full
     missing = [f.name for f in schema if f.name not in names]
     if missing:
-        problems.append(Problem(path.name, 1, missing[0], "column missing"))
+        problems.append(Problem(path.name, 1, missing[0], Msg("column missing")))
         return None
     table = _read_parquet(path, schema, problems) if path.suffix == ".parquet" else _read_csv(path, schema, problems)
     if table is None or not numbered:
@@ -118,7 +119,7 @@ def _read_parquet(path: Path, schema: pa.Schema, problems: list[Problem]) -> pa.
     try:
         return pq.read_table(path, columns=schema.names).cast(schema)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        problems.append(Problem(path.name, 1, "", f"columns of the wrong type: {exc}"))
+        problems.append(Problem(path.name, 1, "", Msg("columns of the wrong type: {reason}", reason=str(exc))))
         return None
 
 
@@ -133,7 +134,7 @@ def _read_csv(path: Path, schema: pa.Schema, problems: list[Problem]) -> pa.Tabl
             try:
                 parsed.append(_parse(v, field.type))
             except ValueError as exc:
-                problems.append(Problem(path.name, i + 2, field.name, str(exc)))
+                problems.append(Problem(path.name, i + 2, field.name, exc.args[0] if exc.args else str(exc)))
                 parsed.append(None)
         columns[field.name] = pa.array(parsed, field.type)
     return pa.table(columns, schema=schema)
@@ -154,45 +155,46 @@ def check_rows(name: str, table: pa.Table, file: str, line_of: Callable[[int], i
 
         for field, value in row.items():
             if value is None and field not in optional:
-                bad(field, "required")
+                bad(field, Msg("required"))
             enum = ENUMS.get((name, field))
             if enum and value is not None and value not in enum:
-                bad(field, f"expected one of {', '.join(enum)} (got {value!r})")
+                bad(field, Msg("expected one of {choices} (got {got!r})", choices=", ".join(enum), got=value))
         if name != "people" and people is not None and row["person_id"] not in people:
-            bad("person_id", f"no person {row['person_id']} in people")
+            bad("person_id", Msg("no person {person} in people", person=row["person_id"]))
         if name == "hukou" and row["seq"] is not None:
             if row["seq"] < 1:
-                bad("seq", f"expected a registration number from 1 (got {row['seq']})")
+                bad("seq", Msg("expected a registration number from 1 (got {got})", got=row["seq"]))
             elif (row["person_id"], row["seq"]) in registrations:
-                bad("seq", f"person {row['person_id']} has a registration {row['seq']} already "
-                           f"(line {registrations[row['person_id'], row['seq']]})")
+                bad("seq", Msg("person {person} has a registration {seq} already (line {line})", person=row["person_id"],
+                               seq=row["seq"], line=registrations[row["person_id"], row["seq"]]))
             registrations.setdefault((row["person_id"], row["seq"]), line_of(i))
         for lo, hi in (("start", "end"), ("admitted", "graduated"), ("enlisted", "discharged"), ("start_month", "end_month")):
             if row.get(lo) is not None and row.get(hi) is not None and row[hi] < row[lo]:
-                bad(hi, f"before {lo}")
+                bad(hi, Msg("before {field}", field=lo))
         if "place" in row and row["place"] is not None and not _PLACE.match(row["place"]):
-            bad("place", f"expected a place code of 6, 9 or 12 digits (got {row['place']!r})")
+            bad("place", Msg("expected a place code of 6, 9 or 12 digits (got {got!r})", got=row["place"]))
         if name == "family" and row["relation"] == "child" and row["birth_date"] is None:
-            bad("birth_date", "required for a child")
+            bad("birth_date", Msg("required for a child"))
         if name == "people" and row["id_number"]:
             for message in _id_number_problems(row, id_numbers, f"{file}:{line_of(i)}"):
                 bad("id_number", message)
 
 
-def _id_number_problems(row: dict, first_seen: dict[str, str], where: str) -> list[str]:
+def _id_number_problems(row: dict, first_seen: dict[str, str], where: str) -> list[Msg]:
     """A person's ID number against GB 11643, the row's birth date and sex, and the earlier rows'
     numbers; the messages never quote the number."""
     from stdnum.cn import ric
 
     number = row["id_number"]
-    found = [f"the same ID number as {first_seen[number]}"] if number in first_seen else []
+    found = [Msg("the same ID number as {where}", where=first_seen[number])] if number in first_seen else []
     first_seen.setdefault(number, where)
     if not ric.is_valid(number):
-        found.append("not a valid citizen ID number")
+        found.append(Msg("not a valid citizen ID number"))
     elif row["birth_date"] is not None and ric.get_birth_date(number) != row["birth_date"]:
-        found.append(f"birth date {ric.get_birth_date(number)} differs from birth_date {row['birth_date']}")
+        found.append(Msg("birth date {number_date} differs from birth_date {birth_date}",
+                         number_date=ric.get_birth_date(number), birth_date=row["birth_date"]))
     elif row["sex"] in ("M", "F") and (int(number[16]) % 2 == 1) != (row["sex"] == "M"):
-        found.append(f"sex digit does not match sex {row['sex']}")
+        found.append(Msg("sex digit does not match sex {sex}", sex=row["sex"]))
     return found
 
 
@@ -203,7 +205,7 @@ def read_register(folder: Path, fmt: str) -> tuple[dict[str, pa.Table], list[Pro
     for name in TABLES:
         path = folder / f"{name}.{fmt}"
         if not path.exists():
-            problems.append(Problem(path.name, 0, "", "file missing"))
+            problems.append(Problem(path.name, 0, "", Msg("file missing")))
             continue
         table = read_table(path, name, problems)
         if table is not None:
@@ -212,7 +214,7 @@ def read_register(folder: Path, fmt: str) -> tuple[dict[str, pa.Table], list[Pro
         return tables, problems
     people = set(tables["people"]["person_id"].to_pylist())
     if len(people) != tables["people"].num_rows:
-        problems.append(Problem(f"people.{fmt}", 0, "person_id", "duplicate person ids"))
+        problems.append(Problem(f"people.{fmt}", 0, "person_id", Msg("duplicate person ids")))
     for name in TABLES:
         file = f"{name}.{fmt}"
         line_of = (lambda i: i + 2) if fmt == "csv" else (lambda i: i + 1)

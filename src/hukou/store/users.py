@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hukou.cases.case import ROLES
 from hukou.cases.parties import IdNumberError, checked_id_number
 from hukou.cases.viewer import Viewer
+from hukou.i18n import Msg
 from hukou.policy.errors import InputError
 from hukou.registry.divisions import CITY_CODE, is_township_of
 from hukou.store import schema as S
@@ -32,19 +33,19 @@ def check_account(role: str, township: str | None, city_wide: bool, id_number: s
                   city: str = CITY_CODE) -> str | None:
     """The account's ID number in compact form (None without one), or an InputError naming the option."""
     if role not in ROLES:
-        raise InputError("role", f"expected one of {', '.join(ROLES)} (got {role!r})")
+        raise InputError("role", Msg("expected one of {choices} (got {got!r})", choices=", ".join(ROLES), got=role))
     if township is not None and not is_township_of(township, city):
-        raise InputError("township", f"expected the 9-digit code of a township of the city ({city}…)")
+        raise InputError("township", Msg("expected the 9-digit code of a township of the city ({city}…)", city=city))
     if role == "police_station" and (township is None or city_wide):
-        raise InputError("township", "a police station serves one township: give its code (and no city-wide grant)")
+        raise InputError("township", Msg("a police station serves one township: give its code (and no city-wide grant)"))
     if role == "county_approver" and (township is None) == (not city_wide):
-        raise InputError("township", "a county approver has a township, or a city-wide grant: exactly one of them")
+        raise InputError("township", Msg("a county approver has a township, or a city-wide grant: exactly one of them"))
     if role not in ("police_station", "county_approver") and (township or city_wide):
-        raise InputError("township", f"a {role} has no jurisdiction")
+        raise InputError("township", Msg("a {role} has no jurisdiction", role=role))
     if id_number is None:
         return None
     if role != "applicant":
-        raise InputError("id_number", "only an applicant's account is bound to a person")
+        raise InputError("id_number", Msg("only an applicant's account is bound to a person"))
     try:
         return checked_id_number(id_number)
     except IdNumberError as exc:
@@ -57,13 +58,13 @@ def create_user(engine: Engine, username: str, password: str, role: str, townshi
     """Create or update an account; a city-wide grant is the administrator's to give (the command line)."""
     id_number = check_account(role, township, city_wide, id_number, city)
     if not username or len(username) > 60:
-        raise InputError("username", "1 to 60 characters")
+        raise InputError("username", Msg("1 to 60 characters"))
     if len(password) < 8:
-        raise InputError("password", "at least 8 characters")
+        raise InputError("password", Msg("at least 8 characters"))
     with Session(engine) as session, session.begin():
         taken = session.scalar(select(S.User.username).where(S.User.id_number == id_number)) if id_number else None
         if taken and taken != username:
-            raise InputError("id_number", f"already bound to the account {taken}")
+            raise InputError("id_number", Msg("already bound to the account {account}", account=taken))
         session.merge(S.User(username=username, password_hash=_HASHER.hash(password), role=role, township=township,
                              city_wide=city_wide, id_number=id_number, display_name=display_name or username))
 
