@@ -193,8 +193,8 @@ def _form(page, facts, **fields):
 
 
 def _case_path(r) -> str:
-    assert r.status_code == 303, r.text
-    return r.headers["location"].split("?")[0]
+    assert r.status_code == 303, r.text  # to the confirmation page, /cases/{id}/submitted
+    return r.headers["location"].split("?")[0].removesuffix("/submitted")
 
 
 def test_applying_is_idempotent_needs_the_token_and_records_the_ticked_consent_with_it(web):
@@ -349,7 +349,7 @@ def test_an_officer_acts_with_the_page_version_and_a_refusal_is_shown_beside_its
     path = _submit_with_spouse(client, PERSON)
     _sign_in(client, "p1")
     page = client.get(path).text
-    assert 'id="verdict-settlement"' in page and "§四" in page and 'id="party-f1"' in page
+    assert 'id="officer-verdict"' in page and "§四" in page and 'id="party-f1"' in page  # the officers' wording
     assert ZHAO not in page and ZHAO[:6] + "*" * 11 + ZHAO[-1] in page  # masked beside the name
     assert 'id="act-accepted"' in page and 'id="act-approved"' not in page  # approval is the county's
     # the materials request is prefilled with what the verdict still asks (一次性告知)

@@ -17,10 +17,11 @@ from hukou import __version__
 from hukou.api import applications, problems, reports
 from hukou.api.models import FACTS_REF, HealthOut, VerdictOut
 from hukou.policies import DEFAULT_POLICY, load, shipped
+from hukou.i18n import Msg
 from hukou.policy.errors import InputError
 from hukou.policy.facts import parse_date
 from hukou.policy.verdict import check
-from hukou.web import pages
+from hukou.web import after_applying, pages
 
 FACTS_EXAMPLE = {
     "birth_date": "1992-04-18", "hukou": {"place": "622425", "urban": False},
@@ -43,6 +44,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.include_router(applications.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
+    app.include_router(after_applying.router)  # the confirmation page and the inbox
     _docs(app)  # before /static, whose mount would take /static/swagger-ui too
     app.mount("/static", StaticFiles(packages=[("hukou.web", "static")]), name="static")
 
@@ -61,9 +63,10 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
         except ValueError as exc:
             raise InputError("date", str(exc)) from None
         if policy and policy not in shipped():
-            raise InputError("policy", f"expected a shipped policy: {', '.join(shipped())} (got {policy!r})")
+            raise InputError("policy", Msg("expected a shipped policy: {choices} (got {got!r})", choices=", ".join(shipped()),
+                                           got=policy))
         if facts is None:
-            raise InputError("", "expected a JSON object of facts about a person")
+            raise InputError("", Msg("expected a JSON object of facts about a person"))
         return check(facts, d, load(policy or default_policy))
 
     @app.get("/api/v1/health", tags=["service"], summary="Liveness", operation_id="check_health",

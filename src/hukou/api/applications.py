@@ -10,21 +10,23 @@ auditors (one of their role's purposes: `GET /api/v1/purposes`); an applicant's 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from hukou.api.models import (ActionIn, ApplicationIn, CaseListOut, CaseOut, DecisionOut, DeadlineOut, PartyOut,
-                              PurposeOut, PurposesOut, QueueItemOut, SignInForm, TokenOut)
+                              ProgressStepOut, PurposeOut, PurposesOut, QueueItemOut, SignInForm, TokenOut)
 from hukou.api.writes import run_write
 from hukou.cases import case as C
 from hukou.cases.actions import check_record
 from hukou.cases.errors import CaseError
 from hukou.cases.access import FULL, Viewer
 from hukou.cases.purposes import DEFAULT, checked_purpose, purposes_of
+from hukou.i18n import Msg
 from hukou.services.casework import Application, Casework, CaseView
+from hukou.cases import queue_query as Q
 from hukou.store.users import TokenCache, authenticate, issue_token
 
 router = APIRouter(prefix="/api/v1")
@@ -53,16 +55,16 @@ async def current_viewer(request: Request,
                          credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> Viewer:
     """Async, so a remembered token costs no trip through the thread pool; a lookup goes there."""
     if credentials is None or not credentials.credentials:
-        raise Unauthorized("sign in: POST /api/v1/token, then send Authorization: Bearer <token>")
+        raise Unauthorized(Msg("sign in: POST /api/v1/token, then send Authorization: Bearer <token>"))
     if len(credentials.credentials) > MAX_TOKEN:
-        raise Unauthorized("the token is unknown or expired; sign in again")
+        raise Unauthorized(Msg("the token is unknown or expired; sign in again"))
     state, token, now = request.app.state, credentials.credentials.strip(), datetime.now()
     if not hasattr(state, "tokens"):
         state.tokens = TokenCache(seconds=TOKEN_MEMORY_S)
     viewer = state.tokens.cached(token, now) or await run_in_threadpool(
         lambda: state.tokens.viewer(_casework(request).engine, token, now))
     if viewer is None:
-        raise Unauthorized("the token is unknown or expired; sign in again")
+        raise Unauthorized(Msg("the token is unknown or expired; sign in again"))
     return viewer
 
 
@@ -86,7 +88,8 @@ def case_out(view: CaseView, logged_by_us: bool = False) -> CaseOut:
         if view.disclosure == FULL else [],
         verdict=view.verdict, verdict_date=view.verdict_date, verdict_unavailable=view.verdict_unavailable,
         suggested_materials=view.suggested_materials,
-        registered=view.registered if view.registered and readable(C.REGISTERED, view.registered) else None)
+        registered=view.registered if view.registered and readable(C.REGISTERED, view.registered) else None,
+        progress=[ProgressStepOut(**step.as_dict()) for step in view.progress] or None)
 
 
 def _readable(type_: str, data) -> bool:
@@ -116,7 +119,7 @@ def token(request: Request, form: Annotated[SignInForm, Form()]) -> TokenOut:
     engine = _casework(request).engine
     viewer = authenticate(engine, form.username, form.password)
     if viewer is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(Msg("wrong username or password"))
     return TokenOut(access_token=issue_token(engine, viewer, datetime.now()), token_type="bearer")
 
 
@@ -147,17 +150,40 @@ async def submit(request: Request, response: Response, body: ApplicationIn,
 
 
 @router.get("/applications", tags=TAGS,
-            summary="The cases you may see that need work, overdue first (the read is logged)",
+            summary="One page of the cases you may see, filtered, searched and sorted (the read is logged)",
             operation_id="list_applications", response_model=CaseListOut)
-def list_applications(request: Request, viewer: Viewer = Depends(current_viewer),
-                      limit: int = Query(200, ge=1, le=1000, description="At most this many cases"),
-                      purpose: Optional[str] = Purpose) -> CaseListOut:
+def list_applications(
+        request: Request, viewer: Viewer = Depends(current_viewer),
+        kind: Optional[Literal[C.KINDS]] = Query(None, description="Only cases of this kind"),
+        status: Optional[Literal[Q.STATUS_CHOICES]] = Query(
+            None, description="A status, or open (not finished), finished or all; default open (an applicant's, and a "
+                              "search's: all)"),
+        township: Optional[str] = Query(None, pattern=r"^[0-9]{9}$", description="Only cases of this township"),
+        overdue: bool = Query(False, description="Only cases past their due date"),
+        waiting_for_me: bool = Query(False, description="Only cases whose turn is your role's (a county approver: "
+                                                        "those sent up for a decision)"),
+        q: str = Query("", max_length=Q.MAX_SEARCH,
+                       description="A citizen ID number (18 characters), a case number, or part of a name"),
+        sort: Literal[Q.SORTS] = Query("due", description="due (the earliest due date first, none last), "
+                                                                   "submitted (oldest first), newest, status"),
+        page: int = Query(1, ge=1, le=100_000),
+        page_size: Optional[int] = Query(None, ge=1, le=Q.MAX_PAGE_SIZE,
+                                         description=f"Cases per page (default and at most {Q.MAX_PAGE_SIZE})"),
+        limit: Optional[int] = Query(None, ge=1, le=1000, deprecated=True,
+                                     description="Earlier name of page_size; more than 100 is served as 100"),
+        purpose: Optional[str] = Purpose) -> CaseListOut:
     now = datetime.now()
-    items = _casework(request).queue(viewer, _purpose(viewer, purpose), now.date(), now, limit)
-    return CaseListOut(items=[QueueItemOut(id=i.id, kind=i.kind, status=i.status, applicant_name=i.applicant_name,
+    size = page_size or min(limit or Q.MAX_PAGE_SIZE, Q.MAX_PAGE_SIZE)
+    query = Q.QueueQuery(kind, status, township, overdue, waiting_for_me, q, sort, page, size)
+    found = _casework(request).queue_page(viewer, _purpose(viewer, purpose), query, now.date(), now)
+    return CaseListOut(items=[QueueItemOut(id=i.id, number=i.number or None, kind=i.kind, status=i.status,
+                                           applicant_name=i.applicant_name, applicant_id_masked=i.applicant_id_masked,
                                            following=i.following, person_id=i.person_id, township=i.township,
                                            submitted_at=i.submitted_at, due=i.due, overdue=i.overdue,
-                                           next_actions=list(i.next_actions)) for i in items])
+                                           days_left=i.days_left, working_days=i.working_days,
+                                           waiting_on=i.waiting_on, next_actions=list(i.next_actions))
+                              for i in found.items],
+                       total=found.total, page=found.page, page_size=found.page_size)
 
 
 @router.get("/applications/{case_id}", tags=TAGS, summary="Read an application (the read is logged with its purpose)",

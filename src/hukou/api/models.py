@@ -243,6 +243,20 @@ class DecisionOut(BaseModel):
                                            "policy")
 
 
+class ProgressStepOut(BaseModel):
+    """One step of a case as its applicant follows it (cases/progress.py)."""
+
+    step: Literal["apply", "accept", "review", "decide", "conclude", "issue"]
+    state: Literal["done", "current", "upcoming", "skipped"]
+    done_on: Optional[date] = Field(None, description="When it was done")
+    outcome: Optional[Literal["rejected", "withdrawn"]] = None
+    waiting: Optional[str] = Field(None, description="What the current step waits for: station_accept, materials, "
+                                                     "station_review, county_decision, second_approval, consent, "
+                                                     "registration, issue")
+    due: Optional[date] = Field(None, description="By when that wait should end")
+    items: list[str] = Field([], description="The materials asked for, while they are awaited")
+
+
 class CaseOut(BaseModel):
     id: str
     number: Optional[str] = Field(None, description="The case number people read out (昌落2026-000123); none for "
@@ -265,24 +279,36 @@ class CaseOut(BaseModel):
     suggested_materials: list[str] = Field([], description="Officers: what the verdict still misses")
     registered: Optional[RegisteredRecord] = Field(None, description="Once registered: place, household, who moved "
                                                                      "and who was left out")
+    progress: Optional[list[ProgressStepOut]] = Field(None, description="The steps 申请 → 受理 → 审核 → 审批 → 办结 (a "
+                                                                     "permit: … → 发证); none for a follower")
 
 
 class QueueItemOut(BaseModel):
     id: str
+    number: Optional[str] = Field(None, description="The case number people read out (昌落2026-000123); none for a "
+                                                    "case from before numbering, or one you follow")
     kind: str
-    status: str
+    status: str = Field(description="Empty for a case you follow")
     applicant_name: str
+    applicant_id_masked: str = Field("", description="The applicant's ID number: its first six digits and the last")
     following: bool = Field(description="You follow the applicant on this case (you see what consent needs)")
     person_id: Optional[int]
     township: Optional[str]
     submitted_at: Optional[Instant]
     due: Optional[date]
     overdue: bool
+    days_left: Optional[int] = Field(None, description="Until the due date (negative: past it), in working days for a "
+                                                       "settlement or a move, in calendar days for a permit")
+    working_days: bool = Field(False, description="Whether days_left counts working days")
+    waiting_on: str = Field("", description="Whose turn it is: police_station, county_approver, applicant or none")
     next_actions: list[str]
 
 
 class CaseListOut(BaseModel):
     items: list[QueueItemOut]
+    total: int = Field(description="Cases that match, on all pages")
+    page: int
+    page_size: int
 
 
 class OverrideOut(BaseModel):

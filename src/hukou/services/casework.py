@@ -30,18 +30,21 @@ from hukou.cases.deadlines import Deadline, TimeLimits, case_deadline, time_limi
 from hukou.cases.decisions import decision_record, verdict_part
 from hukou.cases.errors import CaseError
 from hukou.cases.numbers import case_number, series
+from hukou.cases.progress import Step, progress
 from hukou.cases.facts import canonical_facts, latest_facts
 from hukou.cases.parties import (APPLICANT, MAX_FOLLOWERS, RELATIONS, IdNumberError, Party, checked_id_number, masked,
                                  party_of)
 from hukou.cases.purposes import checked_purpose
 from hukou.i18n import Msg
+from hukou.notify.rules import notices
 from hukou.policy.errors import InputError
 from hukou.policy.policy_file import Policy
 from hukou.policy.verdict import check
 from hukou.registry.divisions import is_township_of
 from hukou.store import case_queue
 from hukou.store import schema as S
-from hukou.store.case_queue import QueueItem
+from hukou.cases.queue_query import MAX_PAGE_SIZE, QueueQuery
+from hukou.store.case_queue import QueueItem, QueuePage
 from hukou.store.unit_of_work import UnitOfWork
 
 MAX_KEY = 100
@@ -90,11 +93,22 @@ class CaseView:
     suggested_materials: list[str] = field(default_factory=list)
     places: list[tuple[str, str, bool]] = field(default_factory=list)  # where a registration may go (station)
     registered: dict[str, Any] | None = None  # the registration's record, once registered
+    given_facts: dict[str, Any] | None = None  # the latest facts given on the case (RULEBOOK §2)
+    register_facts: dict[str, Any] | None = None  # officers: what the register holds of the applicant today
+    actors: dict[str, str] = field(default_factory=dict)  # username -> display name, of who acted on the case
+    place_names: dict[str, str] = field(default_factory=dict)  # officers: the register's names of places in the facts
 
     @property
     def number(self) -> str:
         """The case number people read out (the id for cases from before numbering)."""
         return self.case.number or self.case.id
+
+    @property
+    def progress(self) -> list[Step]:
+        """The case's steps (申请 → 受理 → …) today; none for a follower, who sees only their consent."""
+        if self.disclosure != FULL:
+            return []
+        return progress(self.case, date.today(), due=self.deadline.due if self.deadline else None)
 
 
 @dataclass(frozen=True)
@@ -116,12 +130,17 @@ class Override:
 
 
 class Casework:
-    def __init__(self, engine: Engine, policy: Policy):
+    def __init__(self, engine: Engine, policy: Policy, channels: tuple[str, ...] | None = None):
+        """`channels`: where notifications go (services/notifications.py; default from the environment)."""
         self.engine = engine
         self.policy = policy
         self.city = policy.city.code
         self.city_short = policy.city.short or policy.city.name[:1]
         self._limits: tuple[date, TimeLimits] | None = None
+        if channels is None:
+            from hukou.services.notifications import configured_channels
+            channels = configured_channels()
+        self.channels = tuple(channels)
 
     def limits(self, today: date) -> TimeLimits:
         """The time limits in force today (worked out once a day: every answer shows a deadline)."""
@@ -157,7 +176,8 @@ class Casework:
                 number = case_number(in_series, uow.cases.next_number(in_series))
                 case = C.append(C.Case(str(uuid.uuid4()), kind, number=number), C.Action(C.SUBMITTED, now, viewer.username, viewer.role,
                                                                           data), 0, viewer)
-                uow.cases.add(case, township, key)
+                uow.cases.add(case, township, key, self.limits(now.date()))
+                self._notify(uow, case, now)
                 uow.log(now, viewer.username, "case.submit", case.id, kind)
                 if application.consent is not None:
                     consent = parse_input(C.CONSENT_RECORDED, application.consent)
@@ -244,15 +264,21 @@ class Casework:
             issuance(case, self._register_facts(uow, case, applicant))
         action = C.Action(type_, now, viewer.username, viewer.role, data)
         case = C.append(case, action, expected_version, viewer)
-        uow.cases.append(case.id, case.version, case.actions[-1])
+        uow.cases.append(case, self.limits(on))
+        self._notify(uow, case, now)
         uow.log(now, viewer.username, f"case.{type_}", case.id, str(data.get("reason", "")))
         if commands:
             self._carry_out(uow, viewer, case, commands, now)
         return case
 
+    def _notify(self, uow: UnitOfWork, case: C.Case, now: datetime) -> None:
+        """The notifications the case's last action owes, into the outbox of this same transaction."""
+        found = notices(case, case.version, now.date())
+        uow.outbox.add(((case.id, n.seq, n.event, n.recipient, channel) for n in found for channel in self.channels), now)
+
     def _registration(self, uow: UnitOfWork, case: C.Case, township: str | None, data: dict[str, Any],
                       on: date) -> tuple[dict[str, Any], list]:
-        movers = C.who_moves(case, on)
+        movers = C.who_moves(case, on, data.get("followers"))
         uow.register.lock_people(p.id_number for p in movers)  # before anything about them is read
         facts = self._register_facts(uow, case, movers)
         new = sum(1 for p in movers if p.id_number not in facts.people)
@@ -281,7 +307,7 @@ class Casework:
                 cancel = C.Action(C.CANCELLED, now, viewer.username, viewer.role,
                                   {"reason": c.reason, "settled_by": case.id})
                 permit = C.append(permit, cancel, permit.version, viewer)
-                uow.cases.append(permit.id, permit.version, permit.actions[-1])
+                uow.cases.append(permit, self.limits(now.date()))
                 uow.log(now, viewer.username, f"case.{C.CANCELLED}", permit.id, c.reason)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -306,8 +332,28 @@ class Casework:
                 raise CaseError("case", Msg("no case {case}", case=case_id), status=404)
             view = self._view(uow, viewer, case, row, seen, now.date())
             uow.log(now, viewer.username, "case.read", case.id, purpose)
+            if seen == FULL and viewer.role in C.OFFICERS:
+                view = self._with_register_facts(uow, viewer, view, now, purpose)
             uow.commit()
         return view
+
+    def _with_register_facts(self, uow: UnitOfWork, viewer: Viewer, view: CaseView, now: datetime,
+                             purpose: str) -> CaseView:
+        """The register's facts of the applicant today, beside those given on the case (an officer
+        checks one against the other); the read of the register is logged with the officer's purpose."""
+        applicant = view.state.applicant
+        person = uow.register.person_id(applicant.id_number) if applicant else None
+        facts = None
+        if person is not None:
+            try:
+                facts = uow.register.facts(person, now.date())
+                uow.log(now, viewer.username, "register.facts", str(person), purpose)
+            except InputError:  # no hukou registered at that date: nothing to compare
+                facts = None
+        places = {r.get("place") for f in (facts, view.given_facts) if f for r in f.get("residence") or ()
+                  if isinstance(r, dict)} | {(f.get("hukou") or {}).get("place") for f in (facts, view.given_facts) if f}
+        names = uow.register.division_names(p for p in places if isinstance(p, str) and len(p) == 12)
+        return replace(view, register_facts=facts, place_names=names)
 
     def _view(self, uow: UnitOfWork, viewer: Viewer, case: C.Case, row: S.CaseRow, seen: str, today: date) -> CaseView:
         s = C.state(case)
@@ -325,7 +371,9 @@ class Casework:
         if seen == FOLLOWER:
             return view
         registered = next((a.data for a in case.actions if a.type == C.REGISTERED), None)
-        view = replace(view, registered=registered)
+        actors = {by: uow.display_name(by) or by for by in {a.by for a in case.actions}}
+        view = replace(view, registered=registered, actors=actors,
+                       given_facts=latest_facts(case) if seen == FULL else None)
         if seen == FULL and (viewer.role == "applicant" or officer):
             verdict, suggested, on, why = self._shown_verdict(uow, case, today)
             view = replace(view, verdict=verdict, verdict_date=on, verdict_unavailable=why,
@@ -363,15 +411,23 @@ class Casework:
         person = uow.register.person_id(applicant.id_number) if applicant else None
         return None if person is None else uow.register.facts(person, on)
 
-    def queue(self, viewer: Viewer, purpose: str | None, today: date, now: datetime, limit: int = 200) -> list[QueueItem]:
-        """The cases `viewer` may see that need work (an applicant: all their own), overdue first; the
-        read is logged with the ids shown."""
+    def queue_page(self, viewer: Viewer, purpose: str | None, query: QueueQuery, today: date,
+                   now: datetime) -> QueuePage:
+        """One page of the cases `viewer` may see, filtered, searched and sorted as `query` asks (by
+        default the open ones, an applicant's all their own, by due date); the read is logged with
+        the ids shown."""
         purpose = checked_purpose(viewer.role, purpose)
         with UnitOfWork(self.engine) as uow:
-            items = case_queue.queue(uow.session, viewer, today, self.limits(today), limit)
-            uow.log(now, viewer.username, "case.list", ",".join(i.id for i in items), purpose)
+            page = case_queue.queue(uow.session, viewer, query, today)
+            uow.log(now, viewer.username, "case.list", ",".join(i.id for i in page.items), purpose)
             uow.commit()
-        return items
+        return page
+
+    def queue(self, viewer: Viewer, purpose: str | None, today: date, now: datetime,
+              limit: int = MAX_PAGE_SIZE) -> list[QueueItem]:
+        """The first page of the default queue: the cases that need work, the earliest due first."""
+        size = min(max(limit, 1), MAX_PAGE_SIZE)
+        return self.queue_page(viewer, purpose, QueueQuery(page_size=size), today, now).items
 
     def overrides(self, viewer: Viewer, purpose: str | None, now: datetime) -> list[Override]:
         """Every decision against the rules' verdict, oldest first, with its second approvers; the read is logged."""

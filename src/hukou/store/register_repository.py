@@ -55,6 +55,14 @@ class RegisterRepository:
             return None
         return Place(row.code, row.parent_code, row.urban_class.startswith("1"))
 
+    def division_names(self, codes: Iterable[str]) -> dict[str, str]:
+        """code -> name of the register's divisions among `codes` (the places named in a person's facts)."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        return dict(self.session.execute(select(S.Division.code, S.Division.name)
+                                         .where(S.Division.code.in_(wanted))).all())
+
     def places_of(self, township: str) -> list[tuple[str, str, bool]]:
         """(12-digit code, name, urban) of the communities and villages under a township, by code."""
         rows = self.session.execute(select(S.Division.code, S.Division.name, S.Division.urban_class)

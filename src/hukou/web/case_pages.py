@@ -13,22 +13,42 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hukou.cases.access import JURISDICTION_ROLES
+from hukou.cases import case as C
+from hukou.cases.access import FULL, JURISDICTION_ROLES
 from hukou.cases.errors import CaseError
+from hukou.cases.parties import APPLICANT
 from hukou.cases.purposes import purposes_of
+from hukou.cases.queue_columns import OPEN_STATUSES
+from hukou.cases.queue_query import SORTS, QueueQuery
 from hukou.cases.viewer import Viewer
+from hukou.guide.sheet import build_guide
 from hukou.policy.errors import InputError
 from hukou.registry.divisions import township_names
+from hukou.services.casework import CaseView
+from hukou.web import guide_pages
 from hukou.web import session as S
+from hukou.web.case_facts import facts_table
 from hukou.web.case_view import action_data, case_context
 from hukou.web.i18n import text
+from hukou.web.officer_verdict import officer_verdict
 from hukou.web.refusals import refusal
-from hukou.web.render import casework, lang_of, message, posted, redirect, render, safe_next, sign_in_first
+from hukou.web.render import (
+    casework,
+    lang_of,
+    message,
+    policy_of,
+    posted,
+    redirect,
+    refused_read,
+    render,
+    safe_next,
+    sign_in_first,
+)
 
 router = APIRouter(include_in_schema=False)
 # actions that decide or end a case: the page asks the officer (or applicant) to tick a confirmation first
@@ -46,11 +66,7 @@ def _purpose_label(request: Request, viewer: Viewer) -> str:
 
 
 def _refused(request: Request, viewer: Viewer, exc: CaseError | InputError, heading: str, then: str) -> Response:
-    """A refused read: the purpose page when the reader has not said why, else the message."""
-    if isinstance(exc, CaseError) and exc.field == "purpose":
-        return _ask_purpose(then)
-    _, said, status = refusal(exc, lang_of(request))
-    return message(request, viewer, status, heading, said, "/cases")
+    return refused_read(request, viewer, exc, heading, then)
 
 
 # --- the purpose of a read -------------------------------------------------------------------------
@@ -91,21 +107,87 @@ def choose_purpose(request: Request, form) -> Response:
 
 # --- the queue -------------------------------------------------------------------------------------
 
+QUEUE_PAGE_SIZE = 50
+QUEUE_FILTERS = ("q", "kind", "status", "township", "overdue", "scope", "sort")  # a bookmarkable GET form
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request):
+    """The queue (an officer's: search, filters, sort and pages in the address) or an applicant's own list."""
     viewer = S.viewer(request)
     if viewer is None:
         return sign_in_first(request)
     lang = lang_of(request)
     now = datetime.now()
     heading = text("nav_my_cases" if viewer.role == "applicant" else "nav_queue", lang)
+    asked = {k: str(request.query_params.get(k, "")).strip() for k in QUEUE_FILTERS}
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
-        items = casework(request).queue(viewer, S.purpose(request), now.date(), now)
+        found = casework(request).queue_page(viewer, S.purpose(request), _queue_query(viewer, asked, request),
+                                             now.date(), now)
     except (CaseError, InputError) as exc:
         return _refused(request, viewer, exc, heading, "/cases")
-    return render(request, "cases.html", viewer=viewer, items=items, heading=heading,
-                  overdue_count=sum(1 for i in items if i.overdue), township_names=township_names(),
+    return render(request, "cases.html", viewer=viewer, found=found, items=found.items, heading=heading, here=here,
+                  asked=asked, filters=_filter_choices(viewer), pages=_page_links(asked, found),
+                  mine_default=_waiting_by_default(viewer), overdue_link=_queue_url({**asked, "overdue": "1"}),
+                  first_page=_queue_url(asked), filtered=any(asked.values()), id_hint=_short_id_number(asked["q"]),
+                  township_names=township_names(),
                   purpose=_purpose_label(request, viewer))
+
+
+def _waiting_by_default(viewer: Viewer) -> bool:
+    """A county approver's queue opens on the cases sent up to them, not those still at the station."""
+    return viewer.role == "county_approver"
+
+
+def _queue_query(viewer: Viewer, asked: dict[str, str], request: Request) -> QueueQuery:
+    """The query the address asks for; the service checks every value (an unknown one is refused)."""
+    page = str(request.query_params.get("page", "1"))
+    scope = asked["scope"] or ("mine" if _waiting_by_default(viewer) else "all")
+    return QueueQuery(kind=asked["kind"] or None, status=asked["status"] or None, township=asked["township"] or None,
+                      overdue=asked["overdue"] == "1", waiting=scope == "mine", search=asked["q"],
+                      sort=asked["sort"] or "due", page=int(page) if page.isdigit() and len(page) < 7 else 1,
+                      page_size=QUEUE_PAGE_SIZE)
+
+
+def _filter_choices(viewer: Viewer) -> dict[str, Any]:
+    """Which filters the form offers this viewer: an applicant none; a station no township (it has one)."""
+    officer = viewer.role in CASE_READERS
+    return {"shown": officer, "townships": officer and (viewer.role == "auditor" or viewer.city_wide),
+            "scope": viewer.role in JURISDICTION_ROLES, "kinds": C.KINDS,
+            "statuses": OPEN_STATUSES, "sorts": SORTS}
+
+
+def _short_id_number(search: str) -> bool:
+    """A search of digits too short for an ID number (the page then says it has 18 characters)."""
+    compact = search.replace(" ", "").upper()
+    return bool(compact) and len(compact) < 18 and compact.rstrip("X").isdigit()
+
+
+def _queue_url(asked: dict[str, str], page: int = 1) -> str:
+    params = {k: v for k, v in asked.items() if v}
+    if page > 1:
+        params["page"] = str(page)
+    return "/cases" + (f"?{urlencode(params)}" if params else "")
+
+
+def _page_links(asked: dict[str, str], found) -> list[tuple[str, int | None, str]]:
+    """(what, page, url): the previous page, the first, a few around this one, the last, the next;
+    a gap is (gap, None, "")."""
+    if found.pages <= 1 or found.page > found.pages:  # past the last page: the page links to the first
+        return []
+    now, last = found.page, found.pages
+    near = sorted({1, last, *range(max(1, now - 2), min(last, now + 2) + 1)})
+    links: list[tuple[str, int | None, str]] = []
+    if now > 1:
+        links.append(("prev", now - 1, _queue_url(asked, now - 1)))
+    for i, n in enumerate(near):
+        if i and n - near[i - 1] > 1:
+            links.append(("gap", None, ""))
+        links.append(("current" if n == now else "page", n, _queue_url(asked, n)))
+    if now < last:
+        links.append(("next", now + 1, _queue_url(asked, now + 1)))
+    return links
 
 
 # --- a case ----------------------------------------------------------------------------------------
@@ -120,15 +202,49 @@ def _case_page(request: Request, viewer: Viewer, case_id: str, status: int = 200
         return _refused(request, viewer, exc, text("case", lang), f"/cases/{case_id}")
     places = {code: name for code, name, _ in cw.places(view.township)} if view.registered and view.township else {}
     return render(request, "case.html", status, viewer, **case_context(view, viewer, lang, now.date(), places),
-                  township_names=township_names(), purpose=_purpose_label(request, viewer), decisive=DECISIVE, **ctx)
+                  township_names=township_names(), purpose=_purpose_label(request, viewer), decisive=DECISIVE,
+                  **_for_officers(request, view, viewer, lang),
+                  **guide_pages.guide_context(guide_pages.case_guide(request, view, viewer)), **ctx)
+
+
+def _for_officers(request: Request, view: CaseView, viewer: Viewer, lang: str) -> dict[str, Any]:
+    """What only officers read: the facts beside the register's, the verdict in the third person, and
+    the materials to check at the counter."""
+    if viewer.role == "applicant" or view.disclosure != FULL:
+        return {"fact_rows": None, "officer_verdict": None, "checklist": None}
+    ov = officer_verdict(view.case.kind, view.verdict, lang) if view.verdict else None
+    if viewer.role not in C.OFFICERS:  # an auditor reads the verdict, not the register beside the case
+        return {"fact_rows": None, "officer_verdict": ov, "checklist": None}
+    rows = facts_table(view.given_facts, view.register_facts, policy_of(request).city.code, lang, view.place_names)
+    return {"fact_rows": rows, "officer_verdict": ov, "checklist": _checklist(request, view, lang)}
+
+
+def _checklist(request: Request, view: CaseView, lang: str) -> dict[str, Any]:
+    """The materials the answer rests on (the service guide's, when the rules find the person eligible
+    and the city has a guide file), else what the verdict still misses."""
+    guide = None
+    if view.verdict is not None:
+        followers = [p.relation for p in view.parties if p.key != APPLICANT]
+        guide = build_guide(view.case.kind, view.verdict, policy_of(request), guide_pages.guide_file(request),
+                            view.township, followers, view.verdict_date)
+    if guide is not None and guide.materials and not view.state.finished:
+        return {"relied": True, "items": [((m.name.zh if lang == "zh" else m.name.en),
+                                           (m.note.zh if lang == "zh" else m.note.en) if m.note else "")
+                                          for m in guide.materials]}
+    if view.state.status not in C.BEFORE_DECISION:  # what is still missing matters until the decision
+        return {"relied": False, "items": []}
+    said = (lambda m: text("s_" + m, lang) if text("s_" + m, lang) != "s_" + m else m)
+    return {"relied": False, "items": [(said(m), "") for m in view.suggested_materials]}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, submitted: int = 0):
+def case_page(request: Request, case_id: str, submitted: int = 0, done: str = ""):
     viewer = S.viewer(request)
     if viewer is None:
         return sign_in_first(request)
-    return _case_page(request, viewer, case_id, notice=text("submitted_notice", lang_of(request)) if submitted else "")
+    lang = lang_of(request)
+    notice = text("submitted_notice", lang) if submitted else text("done_" + done, lang) if done in C.ACTION_TYPES else ""
+    return _case_page(request, viewer, case_id, notice=notice)
 
 
 def _version(form) -> Any:
@@ -161,7 +277,7 @@ def act(request: Request, form, case_id: str) -> Response:
         posted_values = {k: str(v) for k, v in form.items() if k not in ("csrf", "expected_version")}
         return _case_page(request, viewer, case_id, status, error=said, failed_type=type_, failed_message=said,
                           field_errors={field: said}, form=posted_values)
-    return redirect(f"/cases/{case_id}")
+    return redirect(f"/cases/{case_id}?done={type_}")  # the page then says what was done
 
 
 # --- oversight -------------------------------------------------------------------------------------

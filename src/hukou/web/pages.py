@@ -28,9 +28,9 @@ from hukou.policy.verdict import check
 from hukou.registry.divisions import changji_townships, township_names
 from hukou.services.casework import Application
 from hukou.store.users import authenticate, issue_token
-from hukou.web import case_pages
+from hukou.web import case_pages, guide_pages, self_check
 from hukou.web import session as S
-from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field
+from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field, section_of
 from hukou.web.i18n import LANGS, text
 from hukou.web.refusals import refusal, said
 from hukou.web.verdict_view import already_settled
@@ -126,37 +126,54 @@ def _may_apply(viewer: Viewer | None) -> bool:
     return viewer is None or viewer.role in APPLYING_ROLES
 
 
+def _check_context(lang: str, form: dict[str, str], shown: set[str]) -> dict[str, Any]:
+    return {"form": form, "verdict": None, "missing": [], "shown": shown, "error_items": [], "focus": "",
+            **_options(lang, form), **self_check.place_choices(form, lang)}
+
+
 @router.get("/check", response_class=HTMLResponse)
 def check_form(request: Request):
     viewer = S.viewer(request)
-    return render(request, "check.html", viewer=viewer, verdict=None, missing=[], shown=set(),
-                  form={"date": date.today().isoformat()}, **_options(lang_of(request)))
+    return render(request, "check.html", viewer=viewer,
+                  **_check_context(lang_of(request), {"date": date.today().isoformat()}, set()))
 
 
 @posted(router, "/check")
 def check_submit(request: Request, form) -> Response:
+    """The self-check's one address: a step of choosing the hukou place ("choose", no script), back to
+    a field from the answers ("change"), the answers to check ("review"), or the result ("result", also
+    a form without an action: the direct path). Every problem is shown at once, before any answer."""
     viewer = S.viewer(request)
     lang = lang_of(request)
     form = {k: str(v) for k, v in form.items()}
+    change, action = form.pop("change", "").strip(), form.pop("action", "").strip() or "result"
     facts, answered = facts_from_form(form)
-    ctx: dict[str, Any] = {"form": form, "verdict": None, "missing": [], "shown": set(answered), **_options(lang, form)}
-    try:
-        d = parse_date(form.get("date") or date.today().isoformat())
-    except ValueError as exc:
-        return render(request, "check.html", 422, viewer, field_errors={"date": said("date", exc.args[0], lang)},
-                      error=text("fix_fields", lang), **ctx)
-    try:
-        verdict = check(facts, d, policy_of(request))
-    except InputError as exc:
-        field = form_field(exc.path) or "date"
-        message = said(exc.path, exc.message, lang)
-        return render(request, "check.html", 422, viewer, field_errors={field: message},
-                      error=f"{text('fix_fields', lang)} {message}", **ctx)
+    ctx = _check_context(lang, form, set(answered))
+    if change or action == "choose":
+        if change.startswith("s-"):
+            ctx["shown"] = ctx["shown"] | {change[2:]}
+        ctx["focus"] = change or ("hukou.place" if form.get("hukou.city") else "hukou.city")
+        return render(request, "check.html", viewer=viewer, **ctx)
+    errors = self_check.problems(form, policy_of(request).city.code, date.today(), lang)
+    d = None if errors else parse_date(form.get("date") or date.today().isoformat())
+    verdict = None
+    if d is not None:
+        try:
+            verdict = check(facts, d, policy_of(request))
+        except InputError as exc:  # the date (before the policy took effect): the facts were checked above
+            errors = {form_field(exc.path) or "date": said(exc.path, exc.message, lang)}
+    if errors:
+        ctx.update(error_items=self_check.summary_items(errors, lang), shown=ctx["shown"] | {section_of(f) for f in errors})
+        return render(request, "check.html", 422, viewer, field_errors=errors, **ctx)
+    if action == "review":
+        return render(request, "check_answers.html", viewer=viewer, answers=self_check.answers(form, facts, lang),
+                      carried=self_check.carried(form))
     asked = set(verdict["settlement"]["missing"]) | set(verdict["residence_permit"]["missing"])
     missing = [s for s in SECTIONS if s in asked]
+    facts_json = json.dumps(facts, ensure_ascii=False)
     ctx.update(verdict=verdict, missing=missing, shown=set(answered) | asked,
-               may_apply=_may_apply(viewer) and not already_settled(verdict["settlement"]),
-               facts_json=json.dumps(facts, ensure_ascii=False))
+               may_apply=_may_apply(viewer) and not already_settled(verdict["settlement"]), facts_json=facts_json,
+               **guide_pages.guide_context(guide_pages.check_guide(request, verdict, facts), facts_json, d.isoformat()))
     return render(request, "check.html", viewer=viewer, **ctx)
 
 
@@ -169,6 +186,16 @@ def _default_kind(request: Request, facts: Any) -> str:
     except InputError:
         return "settlement"
     return "settlement" if verdict["settlement"]["status"] == "eligible" else "residence_permit"
+
+
+def _guide(request: Request, facts: Any):
+    """The guide of the self-check's facts today (none for facts that no longer check)."""
+    if not isinstance(facts, dict):  # applying on the register's record: the case page has its guide
+        return None
+    try:
+        return guide_pages.check_guide(request, check(facts, date.today(), policy_of(request)), facts)
+    except InputError:
+        return None
 
 
 def _apply_page(request: Request, viewer: Viewer, facts_json: str, status: int = 200, token: str | None = None,
@@ -184,6 +211,7 @@ def _apply_page(request: Request, viewer: Viewer, facts_json: str, status: int =
         except ValueError:
             return message(request, viewer, 422, text("apply", lang), text("check_first", lang), "/check")
     form = ctx.pop("form", None) or {"kind": _default_kind(request, facts) if facts is not None else "settlement"}
+    ctx.update(guide_pages.guide_context(_guide(request, facts), facts_json, date.today().isoformat()))
     if token:  # the session starts with this response: its forms carry the new session's token
         ctx["csrf"] = S.csrf_token(token)
     return render(request, "apply.html", status, viewer, facts_json=facts_json, form=form,
@@ -244,6 +272,23 @@ _FORM_FIELDS = frozenset({"kind", "township", "applicant.id_number", "applicant.
 
 
 _CONSENT_FIELDS = frozenset({"consent", "party", "id_number", "in_person", "signed", "id_card_checked"})
+_APPLY_LABELS = {"kind": "kind", "township": "handling_township", "applicant.name": "name_on_card",
+                 "applicant.id_number": "id_number_of_citizen", "followers": "followers_title",
+                 "consent": "apply_consent_field", "attest": "apply_attest_field"}
+_FOLLOWER_LABELS = {"relation": "relation", "name": "name_on_card", "id_number": "id_number_short"}
+
+
+def _apply_error_items(errors: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """The application form's error summary: (the field's id, "label: message")."""
+    items = []
+    for field, words in errors.items():
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "followers":
+            label = text("apply_follower_field", lang).format(n=int(parts[1]) + 1, field=text(_FOLLOWER_LABELS[parts[2]], lang))
+        else:
+            label = text(_APPLY_LABELS.get(field, ""), lang) if field in _APPLY_LABELS else ""
+        items.append(("s-followers" if field == "followers" else field, f"{label}{self_check.PUNCT[lang]}{words}"))
+    return items
 
 
 @posted(router, "/applications")
@@ -270,8 +315,11 @@ def submit_application(request: Request, form) -> Response:
             field = "attest"
         errors = {field: said} if field in _FORM_FIELDS | {"attest"} else {}
         return _apply_page(request, viewer, form.get("facts", ""), status, form=form, field_errors=errors,
-                           error=said, idempotency_key=key)
-    return redirect(f"/cases/{case.id}?submitted=1")
+                           error="" if errors else said, error_items=_apply_error_items(errors, lang),
+                           idempotency_key=key)
+    return redirect(f"/cases/{case.id}/submitted")  # the confirmation page (web/after_applying.py)
 
 
 router.include_router(case_pages.router)
+router.include_router(guide_pages.router)
+router.include_router(self_check.router)

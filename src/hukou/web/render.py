@@ -55,6 +55,12 @@ def rule_name(rule: str, lang: str) -> str:
 
 
 def render(request: Request, template: str, status: int = 200, viewer: Viewer | None = None, **ctx: Any) -> HTMLResponse:
+    html = page_html(request, template, viewer, **ctx)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def page_html(request: Request, template: str, viewer: Viewer | None = None, **ctx: Any) -> str:
+    """A template rendered with what every page shares (a page, or the HTML a PDF is made from: web/pdf.py)."""
     lang = lang_of(request)
     token = S.session_token(request)
     base = {
@@ -66,13 +72,31 @@ def render(request: Request, template: str, status: int = 200, viewer: Viewer | 
         "item_name": lambda item: text("s_" + item, lang) if text("s_" + item, lang) != "s_" + item else item,
         "settlement_view": lambda part: verdict_view.settlement(part, WORDS[lang], lang),
         "permit_answer": lambda part: verdict_view.permit_answer(part, lang),
+        "inbox_unread": lambda: _inbox_unread(request, viewer),  # the header's count, asked only for applicants
     }
-    html = ENV.get_template(template).render({**base, **PUNCTUATION[lang], **ctx})
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    return ENV.get_template(template).render({**base, **PUNCTUATION[lang], **ctx})
+
+
+def _inbox_unread(request: Request, viewer: Viewer | None) -> int:
+    from hukou.web.after_applying import unread_count  # that module renders with this one
+
+    return unread_count(request, viewer)
 
 
 def message(request: Request, viewer: Viewer | None, status: int, heading: str, body: str, back: str = "/"):
     return render(request, "message.html", status, viewer, heading=heading, message=body, back=back)
+
+
+def refused_read(request: Request, viewer: Viewer, exc: Exception, heading: str, then: str):
+    """A read the casework service refused: the purpose page when the reader has not said why (then
+    back to `then`), else the refusal in the reader's words."""
+    from hukou.cases.errors import CaseError
+    from hukou.web.refusals import refusal
+
+    if isinstance(exc, CaseError) and exc.field == "purpose":
+        return redirect(f"/purpose?next={quote(then)}")
+    _, said, status = refusal(exc, lang_of(request))
+    return message(request, viewer, status, heading, said, "/cases")
 
 
 def safe_next(target: str | None) -> str:
