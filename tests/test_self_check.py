@@ -247,6 +247,13 @@ def test_the_direct_path_gives_the_result_at_once(client):
     assert re.search(r'name="action" value="result" id="check-button"[^>]*>直接查看结果', form)
 
 
+def test_once_settlement_is_decided_the_questions_left_say_they_are_for_the_permit(client):
+    decided = client.post("/check", data={**GRADUATE, "action": "result"}).text
+    assert "如需判断能否申领居住证，还需要回答" in _text(decided)
+    open_ = client.post("/check", data={**PERSON, "action": "result"}).text
+    assert "如需判断能否申领居住证" not in _text(open_) and "还需要回答" in _text(open_)
+
+
 # --- implausible answers, each refused naming its field -----------------------------------------------
 
 FUTURE = "2099-01-01"

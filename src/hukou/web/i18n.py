@@ -83,6 +83,7 @@ LABELS: dict[str, Msg] = {
     "check_intro": Msg("Start with your birth date and where your hukou is; the answer tells you which questions "
                        "remain. Leave blank what you do not know."),
     "still_to_ask": Msg("To decide, please also answer:"),
+    "still_to_ask_permit": Msg("To tell whether you can get a residence permit, please also answer:"),
     "add_row": Msg("Add another"),
     "more_questions": Msg("More questions (optional)"),
     "check_date": Msg("Check as of"),
