@@ -624,7 +624,7 @@ LABELS: dict[str, Msg] = {
     "step_conclude": Msg("Concluded"),
     "step_issue": Msg("Permit issued"),
     "step_done": Msg("done"),
-    "step_current": Msg("in progress (you are here)"),
+    "step_current": Msg("in progress (the current step)"),
     "step_upcoming": Msg("to come"),
     "step_skipped": Msg("not reached: the case has ended"),
     "step_outcome_rejected": Msg("not approved"),
