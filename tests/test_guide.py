@@ -167,3 +167,19 @@ def test_a_city_without_a_guide_file_still_gets_a_guide(tmp_path):
     load_guide.cache_clear()  # read once per process, like the policy: the server restarts after an edit
     found = load_guide(policy_path, policy.city.code)
     assert found is not None and found.station_of("659999001").name.zh == "示例派出所"
+
+
+def test_a_bad_guide_file_stops_the_server_from_starting_naming_the_field(tmp_path):
+    from hukou.api.app import create_app
+
+    examples = Path(__file__).parents[1] / "docs/examples"
+    for name in ("example-city.yaml", "example-city-plan.yaml"):
+        shutil.copy(examples / name, tmp_path / name)
+    bad = _shipped() | {"city": "659999", "stations": [{"name": {"zh": "示例派出所", "en": "Example station"},
+                                                         "townships": ["65999900"], "address": "示例市示例路1号",
+                                                         "phone": "0999-0000001"}]}
+    (tmp_path / "example-city.guide.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    load_guide.cache_clear()
+    with pytest.raises(InputError) as raised:
+        create_app(policy=str(tmp_path / "example-city.yaml"), database=f"sqlite:///{tmp_path / 'x.sqlite'}")
+    assert raised.value.path == "stations[0].townships[0]" and "乡镇街道代码" in raised.value.line("zh")

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from hukou import __version__
 from hukou.api import applications, problems, reports
 from hukou.api.models import FACTS_REF, HealthOut, VerdictOut
+from hukou.guide.file import load_guide
 from hukou.policies import DEFAULT_POLICY, load, shipped
 from hukou.i18n import Msg
 from hukou.policy.errors import InputError
@@ -40,6 +41,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     problems.install(app)
     default_policy = policy
     app.state.policy = policy  # casework reads it too: verdicts for officers, decision periods
+    load_guide(policy, load(policy).city.code)  # a bad guide file stops the start, naming its field, not a page later
     app.state.casework = _lazy_casework(database, policy)
     app.include_router(applications.router)
     app.include_router(reports.router)
