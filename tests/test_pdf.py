@@ -200,3 +200,24 @@ def test_the_receipt_is_refused_to_a_stranger_and_asks_an_anonymous_reader_to_si
     client.cookies.clear()
     r = client.get(f"{path}/receipt.pdf", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_printing_guides_is_limited_per_client_and_window():
+    from hukou.web.rate_limit import Window
+
+    now = [0.0]
+    window = Window(limit=3, seconds=60, clock=lambda: now[0])
+    assert [window.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert window.allow("b")  # another client has its own window
+    now[0] = 61.0
+    assert window.allow("a")  # the minute has passed
+
+
+def test_too_many_guide_pdfs_get_a_plain_429(client, monkeypatch):
+    from hukou.web import guide_pages
+    from hukou.web.rate_limit import Window
+
+    monkeypatch.setattr(guide_pages, "PDF_WINDOW", Window(limit=1, seconds=60))
+    assert client.post("/check/guide.pdf", data={"facts": FACTS, "date": "2026-12-02"}).status_code == 200
+    r = client.post("/check/guide.pdf", data={"facts": FACTS, "date": "2026-12-02"})
+    assert r.status_code == 429 and "请稍等一分钟再试" in r.text

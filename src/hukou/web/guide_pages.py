@@ -42,6 +42,7 @@ from hukou.services.casework import CaseView
 from hukou.web import session as S
 from hukou.web.i18n import text
 from hukou.web.pdf import pdf_response
+from hukou.web.rate_limit import Window
 from hukou.web.render import (
     refused_read,
     casework,
@@ -97,11 +98,16 @@ def guide_context(guide: Guide | None, facts_json: str = "", on: str = "") -> di
 
 # --- the guide as a PDF ----------------------------------------------------------------------------
 
+PDF_WINDOW = Window(limit=20, seconds=60)  # guides printed per client address and minute, per server process
+
+
 @posted(router, "/check/guide.pdf")
 def guide_pdf(request: Request, form) -> Response:
     """The self-check's guide to print: the facts come back in the form's body, never in the address."""
     viewer = S.viewer(request)
     lang = lang_of(request)
+    if not PDF_WINDOW.allow(request.client.host if request.client else ""):
+        return message(request, viewer, 429, text("guide_title", lang), text("too_many_pdfs", lang), "/check")
     try:
         facts = json.loads(str(form.get("facts", "")))
         on = parse_date(str(form.get("date") or date.today().isoformat()))

@@ -84,6 +84,7 @@ LABELS: dict[str, Msg] = {
                        "remain. Leave blank what you do not know."),
     "still_to_ask": Msg("To decide, please also answer:"),
     "still_to_ask_permit": Msg("To tell whether you can get a residence permit, please also answer:"),
+    "too_many_pdfs": Msg("Many guides were printed from here in the last minute: please wait a minute and try again."),
     "add_row": Msg("Add another"),
     "more_questions": Msg("More questions (optional)"),
     "check_date": Msg("Check as of"),
