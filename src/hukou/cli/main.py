@@ -20,7 +20,7 @@ app.add_typer(policy_app, name="policy")
 
 from hukou.cli.common import DATABASE_HELP, REGISTER_HELP  # noqa: E402
 from hukou.cli.common import fail as _fail, guard as _guard, read_document as _read_document, say  # noqa: E402
-from hukou.i18n import Msg, lang_of_environment  # noqa: E402
+from hukou.i18n import Msg, lang_of_environment, localized  # noqa: E402
 from hukou.cli.audit_cmds import audit_app  # noqa: E402
 from hukou.cli.notify_cmds import notify_app  # noqa: E402
 from hukou.cli.register_cmds import PURPOSE_HELP, register_app, simulate, synth  # noqa: E402
@@ -151,7 +151,7 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
             typer.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=2))
         else:
             for p in problems:
-                typer.echo(p.line())
+                typer.echo(p.line(lang_of_environment()))
             departed = departures(policy)
             if departed:
                 say(Msg("departures from {layer}: {count} (allowed; each with both citations):", layer=policy.extends,
@@ -162,7 +162,7 @@ def policy_lint(file: str = typer.Argument(..., help="Policy file path or shippe
             if unchecked:
                 say(Msg("note: {count} quote(s) not checked (add the source's text to check them):", count=len(unchecked)))
                 for path, why in unchecked:
-                    typer.echo(f"  {path}: {why}")
+                    typer.echo(f"  {path}: {localized(why, lang_of_environment())}")
             say(Msg("{file}: {count} error(s)", file=str(file), count=len(problems)) if problems
                 else Msg("{file}: ok", file=str(file)))
         if problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Literal, Optional
 
+from hukou.i18n import Msg
 from hukou.policy.policy_file import Cite, Policy, Source, _memo
 from hukou.policy.source_text import SourceText, clause_key, first_difference, is_verbatim, normalise, quote_parts
 
@@ -67,31 +68,34 @@ def check(policy: Policy, cite: Cite, title: bool = False) -> Finding:
     clause's title is held to the heading the text gives it; where the text gives none (an article
     of a regulation), the title is the policy's own label and quotes nothing."""
     if not quote_parts(cite.quote):
-        return Finding("unchecked", "no quote")
+        return Finding("unchecked", Msg("no quote"))
     text = text_of(policy, cite)
     document = cite.document or policy.document
     if text is None:
-        return Finding("unchecked", f"the text of {document} is not shipped")
+        return Finding("unchecked", Msg("the text of {document} is not shipped", document=document))
     if title:
         heading = text.part(cite.clause)
         if heading is None or not heading.title:
-            return Finding("label", "the text gives this clause no heading: the title is the policy's own label")
+            return Finding("label", Msg("the text gives this clause no heading: the title is the policy's own label"))
         if normalise(heading.title) == normalise(cite.quote):
             return Finding("verbatim")
-        return Finding("misquote", f"{document} {cite.clause} is headed {heading.title!r}")
+        return Finding("misquote", Msg("{document} {clause} is headed {title!r}", document=document, clause=cite.clause,
+                                                 title=heading.title))
     passage = text.passage(cite.clause) if cite.clause else None
     if passage is None:
         if text.excerpt:
-            return Finding("unchecked", f"{cite.clause or 'this passage'} of {document} is not in its shipped excerpt")
+            return Finding("unchecked", Msg("{clause} of {document} is not in its shipped excerpt",
+                                            clause=cite.clause or "—", document=document))
         if cite.clause and text.clause(cite.clause) is None:
-            return Finding("misquote", f"{document} has no clause {cite.clause}")
+            return Finding("misquote", Msg("{document} has no clause {clause}", document=document, clause=cite.clause))
         passage = text.whole
     if is_verbatim(cite.quote, passage):
         return Finding("verbatim")
     elsewhere = [m for m, c in text.clauses.items() if is_verbatim(cite.quote, c.text)]
     if elsewhere:
-        return Finding("misquote", f"the words are {document} {'、'.join(elsewhere)}, not {cite.clause}")
-    return Finding("misquote", f"not the words of {document} {cite.clause or ''}".rstrip()
+        return Finding("misquote", Msg("the words are {document} {found}, not {clause}", document=document,
+                                            found="、".join(elsewhere), clause=cite.clause))
+    return Finding("misquote", Msg("not the words of {document} {clause}", document=document, clause=cite.clause or "—")
                                + f": first difference at {first_difference(cite.quote, passage)!r}")
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from hukou.i18n import Msg, localized
 from hukou.policy import citations, layering
 from hukou.policy.extra_conditions import is_known_fact
 from hukou.policy.facts import HOUSING_KINDS
@@ -73,8 +74,8 @@ class Problem:
     def cite(self) -> str:
         return CODES[self.code][1]
 
-    def line(self) -> str:
-        return f"{self.code} {self.name}: {self.path}: {self.message} [{self.cite}]"
+    def line(self, lang: str = "en") -> str:
+        return f"{self.code} {self.name}: {self.path}: {localized(self.message, lang)} [{self.cite}]"
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "path": self.path, "message": self.message, "cite": self.cite}
@@ -109,23 +110,27 @@ def _condition_problems(c: ExtraCondition, path: str, city_code: str) -> list[Pr
     where = f"{path}.require"
     found: list[Problem] = []
     if _FORBIDDEN_FACT.search(fact):
-        found.append(Problem("L1", where, f"condition on {fact!r} (home purchase, investment or tax)"))
+        found.append(Problem("L1", where, Msg("condition on {fact!r} (home purchase, investment or tax)", fact=fact)))
     if fact == "housing.kind":
         allowed = _allowed_housing(op, value)
         if allowed is not None and "rented" not in allowed and "owned" in allowed:
-            found.append(Problem("L1", where, f"housing.kind {op} {value!r} admits owned housing but not registered rented housing"))
+            found.append(Problem("L1", where, Msg("housing.kind {op} {value!r} admits owned housing but not registered "
+                                                  "rented housing", op=op, value=value)))
     if fact == "social_insurance_months" and _insurance_above_cap(op, value):
-        found.append(Problem("L2", where, f"social_insurance_months {op} {value!r} asks for more than {SOCIAL_INSURANCE_CAP_MONTHS} months"))
+        found.append(Problem("L2", where, Msg("social_insurance_months {op} {value!r} asks for more than {cap} months",
+                                              op=op, value=value, cap=SOCIAL_INSURANCE_CAP_MONTHS)))
     if fact == "hukou.place" and not (op == "startswith" and str(value) == city_code):
-        found.append(Problem("L3", where, f"hukou.place {op} {value!r} looks at where the hukou comes from"))
+        found.append(Problem("L3", where, Msg("hukou.place {op} {value!r} looks at where the hukou comes from",
+                                              op=op, value=value)))
     elif fact != "hukou.place" and _ORIGIN_FACT.search(fact):
-        found.append(Problem("L3", where, f"condition on {fact!r} looks at where the hukou comes from"))
+        found.append(Problem("L3", where, Msg("condition on {fact!r} looks at where the hukou comes from", fact=fact)))
     if _THREE_RIGHTS.search(fact):
-        found.append(Problem("L5", where, f"condition on {fact!r} ties settlement to the rural three rights"))
+        found.append(Problem("L5", where, Msg("condition on {fact!r} ties settlement to the rural three rights",
+                                              fact=fact)))
     if not found and not is_known_fact(fact):
-        found.append(Problem("L8", f"{where}.fact", f"{fact!r} is not a §2 fact nor a derived fact"))
+        found.append(Problem("L8", f"{where}.fact", Msg("{fact!r} is not a §2 fact nor a derived fact", fact=fact)))
     if c.cite is None or not c.cite.complete:
-        found.append(Problem("L7", f"{path}.cite", "condition without a citation (clause and quote)"))
+        found.append(Problem("L7", f"{path}.cite", Msg("condition without a citation (clause and quote)")))
     return found
 
 
@@ -133,24 +138,27 @@ def lint(policy: Policy) -> list[Problem]:
     problems: list[Problem] = []
     for name, param in policy.parameters.items():
         if param.cite is None or not param.cite.complete:
-            problems.append(Problem("L7", f"parameters.{name}.cite", "parameter without a citation (clause and quote)"))
+            problems.append(Problem("L7", f"parameters.{name}.cite", Msg("parameter without a citation (clause and quote)")))
         if name == "settlement.general.min_social_insurance_months":
             for since, value in param.values.items():
                 if value > SOCIAL_INSURANCE_CAP_MONTHS:
                     problems.append(Problem("L2", f"parameters.{name}.values.{since}",
-                                            f"{value} months is above the cap of {SOCIAL_INSURANCE_CAP_MONTHS}"))
+                                            Msg("{value} months is above the cap of {cap}",
+                                                value=value, cap=SOCIAL_INSURANCE_CAP_MONTHS)))
     for rule in CITY_RULES:
         cite = policy.rules.get(rule)
         if cite is None or not cite.complete:
-            problems.append(Problem("L7", f"rules.{rule}", "built-in rule not bound to a clause of this policy"))
+            problems.append(Problem("L7", f"rules.{rule}", Msg("built-in rule not bound to a clause of this policy")))
     for i, c in enumerate(policy.extra_conditions):
         problems.extend(_condition_problems(c, f"extra_conditions[{i}]", policy.city.code))
     threshold = _points_threshold(policy)
     if policy.points and policy.city.urban_population < threshold:
-        problems.append(Problem("L4", "points", f"a points scheme in a city of {policy.city.urban_population:,} urban residents"))
+        problems.append(Problem("L4", "points", Msg("a points scheme in a city of {people:,} urban residents",
+                                                    people=policy.city.urban_population)))
     for i, q in enumerate(policy.quotas):
         if q.division != policy.city.code:
-            problems.append(Problem("L6", f"quotas[{i}].division", f"quota handed down to division {q.division}"))
+            problems.append(Problem("L6", f"quotas[{i}].division", Msg("quota handed down to division {division}",
+                                                                       division=q.division)))
     problems.extend(misquotes(policy))
     problems.extend(Problem("L10", path, message) for path, message in layering.loosened(policy))
     return problems
@@ -184,7 +192,8 @@ def unchecked_quotes(policy: Policy) -> list[tuple[str, str]]:
         if q.title:
             continue
         if q.cite.pending and not q.cite.quote.strip():
-            found.append((q.path, f"{q.cite.document}: wording pending ({q.cite.pending})"))
+            found.append((q.path, Msg("{document}: wording pending ({pending})", document=q.cite.document,
+                                                 pending=q.cite.pending)))
         elif q.cite.quote.strip() and (f := citations.check(policy, q.cite)).status == "unchecked":
             found.append((q.path, f.message))
     return found
