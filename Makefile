@@ -10,22 +10,23 @@ STAMP := $(VENV)/.installed-stamp
 
 # axe-core, for the accessibility test (tests/test_accessibility.py): the registry's tarball of this
 # version, checked against the `dist.integrity` the registry publishes for it, unpacked into the venv
-# (never committed). To move to another version: take both from https://registry.npmjs.org/axe-core/<version>.
+# (never committed; only the tests need it). To move to another version: take both from
+# https://registry.npmjs.org/axe-core/<version>, and delete the old file (or `make clean`).
 AXE_VERSION := 4.14.1
 AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
 AXE := $(VENV)/share/axe-core/axe.min.js
 
-$(AXE): Makefile tools/fetch_npm_file.py
+$(AXE): tools/fetch_npm_file.py
 	$(PYTHON) tools/fetch_npm_file.py https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz \
 	    $(AXE_INTEGRITY) package/axe.min.js $(AXE)
 
-$(STAMP): pyproject.toml $(AXE)
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(AXE)
 
 # the message catalogue: every Msg("...") of the package into the template, and new ones into each
 # language's .po file for a translator (tests/test_messages.py fails on any message left untranslated)
@@ -37,7 +38,7 @@ messages: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/hukou demo
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest -q
 
 BENCH_DB ?= /tmp/hukou-bench.sqlite
