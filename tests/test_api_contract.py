@@ -19,6 +19,10 @@ OPERATIONS = {  # operation id -> (method, path): each named for what it does
     "read_application": ("get", "/api/v1/applications/{case_id}"),
     "act_on_application": ("post", "/api/v1/applications/{case_id}/actions"),
     "report_overrides": ("get", "/api/v1/reports/overrides"),
+    "list_tasks": ("get", "/api/v1/tasks"),
+    "read_task": ("get", "/api/v1/tasks/{task_id}"),
+    "complete_task": ("post", "/api/v1/tasks/{task_id}/complete"),
+    "refuse_task": ("post", "/api/v1/tasks/{task_id}/refuse"),
 }
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

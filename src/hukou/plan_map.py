@@ -190,6 +190,39 @@ FEATURES: tuple[Implementation, ...] = (
          "tests/test_api_applications.py::test_the_deadline_runs_from_acceptance",
          "tests/test_case_queue.py::test_overdue_first_then_by_due_date_then_by_submission")),
     Implementation(
+        "task.hand_off", "task", ("§十", "§十一", "§十二", "§十三", "§十四", "§十五"), "hukou.linkage.tasks:tasks_for",
+        "同城同待遇：登记落户或发放居住证时，在同一事务中向人社、民政、教育、住建、农业、卫计、公安部门推送任务，"
+        "按工作日计期限；哪些任务、条件、期限和依据写在政策文件中",
+        "Equal services: a registration or an issued permit hands its tasks to the departments (human resources, civil "
+        "affairs, education, housing, agriculture, health, public security) in the same transaction, due in working "
+        "days; which tasks, on what condition, by when and why is in the policy file",
+        ("tests/test_linkage_tasks.py::test_a_registration_creates_its_departments_tasks_in_its_transaction",
+         "tests/test_linkage_tasks.py::test_an_issued_permit_creates_the_public_security_task",
+         "tests/test_linkage_tasks.py::test_replaying_the_decision_makes_no_second_task",
+         "tests/test_linkage_tasks.py::test_only_a_child_aged_6_to_15_following_makes_the_education_task",
+         "tests/test_linkage_tasks.py::test_the_deadline_is_in_working_days_with_the_holidays")),
+    Implementation(
+        "task.purpose_limit", "task", ("§十一", "§十二", "§十三", "§十四", "§十五"), "hukou.linkage.fields:project",
+        "部门只看到任务类型声明的字段（如教育局只看到子女姓名、出生日期和新户地址），每次查看都记录用途",
+        "A department sees only the fields its task type declares (the education bureau: the child's name, birth date "
+        "and the new household's address); every read is logged with its purpose",
+        ("tests/test_linkage_fields.py::test_each_task_type_shows_exactly_its_declared_fields_in_service_api_and_pages",
+         "tests/test_linkage_fields.py::test_another_departments_task_is_no_task_and_nothing_changes",
+         "tests/test_linkage_fields.py::test_every_read_is_logged_with_its_purpose")),
+    Implementation(
+        "api.tasks", "api", ("§十五",), "hukou.api.tasks:complete_task",
+        "接口：部门系统拉取本部门任务，报告办结（本部门编号、文书哈希）或退回；重复办结返回409且不作更改",
+        "API: a department's system pulls its tasks and reports them done (its own reference, a document hash) or "
+        "refused; a second completion is 409 and changes nothing",
+        ("tests/test_linkage_fields.py::test_a_second_completion_is_409_and_changes_nothing",)),
+    Implementation(
+        "web.tasks", "web", ("§十四",), "hukou.web.task_pages:task_list",
+        "网页：部门待办（逾期在前）、任务页和办结、退回表单；派出所在案件页看到退回理由",
+        "Web: the department's inbox (overdue first), the task page and its done and refuse forms; the station reads "
+        "a refusal's reason on the case page",
+        ("tests/test_linkage_web.py::test_a_department_refuses_a_task_and_the_station_reads_why_on_the_case",
+         "tests/test_linkage_web.py::test_a_department_reports_a_task_done_with_its_reference")),
+    Implementation(
         "engine.reform_comparison", "engine", ("§十八",), "hukou.store.simulation:compare",
         "评估政策调整：在同一登记册上比较调整前后按乡镇、落户通道和重点群体符合条件的人数，并列出结论改变的人",
         "Weighing a change of policy: on the same register, the eligible by township, route and key group before and "

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from hukou import __version__
-from hukou.api import applications, problems, reports
+from hukou.api import applications, problems, reports, tasks
 from hukou.api.models import FACTS_REF, HealthOut, VerdictOut
 from hukou.guide.file import load_guide
 from hukou.policies import DEFAULT_POLICY, load, shipped
@@ -45,6 +45,7 @@ def create_app(policy: str = DEFAULT_POLICY, database: str | None = None) -> Fas
     app.state.casework = _lazy_casework(database, policy)
     app.include_router(applications.router)
     app.include_router(reports.router)
+    app.include_router(tasks.router)  # department tasks (§十–§十五)
     app.include_router(pages.router)
     app.include_router(after_applying.router)  # the confirmation page and the inbox
     _docs(app)  # before /static, whose mount would take /static/swagger-ui too

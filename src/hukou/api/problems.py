@@ -42,7 +42,7 @@ PROBLEM_SCHEMA = {
 }
 PROBLEMS = {400: "The body is not JSON (or not the form) it should be", 401: "Not signed in, or the token is unknown",
             403: "Signed in, but not yours to do (role, jurisdiction, separation of duties)",
-            404: "No such case, or not one the signed-in user may see",
+            404: "No such case (or task), or not one the signed-in user may see",
             409: "Not possible now, or someone acted on the case at the same moment", 422: "Invalid input: the field names it"}
 
 
@@ -52,13 +52,15 @@ def _statuses(path: str, method: str, operation: dict) -> list[int]:
     codes = [422]
     if "requestBody" in operation:
         codes.append(400)
-    signed_in = "/applications" in path or "/reports" in path or path.endswith("/purposes")
+    signed_in = "/applications" in path or "/reports" in path or "/tasks" in path or path.endswith("/purposes")
     if signed_in or path.endswith("/token"):
         codes.append(401)
     if signed_in and not path.endswith("/purposes"):
         codes.append(403)
-    if "{case_id}" in path:
+    if "{case_id}" in path or "{task_id}" in path:
         codes.append(404)
+    if path.endswith(("/complete", "/refuse")):
+        codes.append(409)
     if path.endswith("/actions") or (path.endswith("/applications") and method == "post"):
         codes.append(409)
     return sorted(codes)

@@ -14,3 +14,4 @@ class Viewer:
     id_number: str | None = None  # an applicant account's citizen ID number: the person it is
     name: str = ""  # the account's name (an applicant's: as on the ID card)
     person_id: int | None = None  # an applicant's person in the register, when it held them at sign-in
+    department: str | None = None  # a department account's: whose tasks it works (hukou.linkage)

@@ -42,6 +42,7 @@ class DemoUser:
     name: str
     city_wide: bool = False
     person: str | None = None  # an applicant: who the account is ("register:…" a person of the register, "new:…" not)
+    department: str | None = None  # a department's account: which department's tasks it works (hukou.linkage)
 
 
 DEMO_USERS = (
@@ -52,7 +53,13 @@ DEMO_USERS = (
     DemoUser("paichusuo", "paichusuo-demo", "police_station", "652301001", "宁边路派出所"),
     DemoUser("gonganju", "gonganju-demo", "county_approver", None, "市公安局户政审批", city_wide=True),
     DemoUser("fuhe", "fuhe-demo-pw", "county_approver", None, "市公安局复核", city_wide=True),
-    DemoUser("renshe", "renshe-demo-pw", "department", None, "人社局"),
+    DemoUser("renshe", "renshe-demo-pw", "department", None, "人社局", department="renshe"),
+    DemoUser("minzheng", "minzheng-demo", "department", None, "民政局", department="minzheng"),
+    DemoUser("jiaoyu", "jiaoyu-demo", "department", None, "教育局", department="jiaoyu"),
+    DemoUser("zhujian", "zhujian-demo", "department", None, "住建局", department="zhujian"),
+    DemoUser("nongye", "nongye-demo", "department", None, "农业局", department="nongye"),
+    DemoUser("weiji", "weiji-demo", "department", None, "卫计委", department="weiji"),
+    DemoUser("renkou", "renkou-demo", "department", None, "公安局人口管理", department="gongan"),
     DemoUser("lingdao", "lingdao-demo", "leader", None, "市领导"),
     DemoUser("shenji", "shenji-demo-pw", "auditor", None, "审计"),
     DemoUser("admin", "admin-demo-pw", "administrator", None, "管理员"),
@@ -111,6 +118,10 @@ def build(database: str, residents: int, seed: int = 2020) -> bool:
         raise OutdatedDemo(database)
     if state == "current":
         migrate(engine)
+        if not _has_user(engine, "jiaoyu"):  # a demo from before the department tasks: add them
+            _create_users(engine, [], only_departments=True)
+            _seed_registered(engine, _demo_people(engine, datetime.now().date(), ["settlement", "residence_permit"],
+                                                  skip_with_cases=True))
         return False
     migrate(engine)
     with engine.connect() as conn:
@@ -126,7 +137,15 @@ def build(database: str, residents: int, seed: int = 2020) -> bool:
     people = _demo_people(engine, today, ["settlement", "residence_permit", "settlement", "settlement"])
     _create_users(engine, people[:2])
     _seed_cases(engine, people)
+    _seed_registered(engine, _demo_people(engine, today, ["settlement", "residence_permit"], skip_with_cases=True))
     return True
+
+
+def _has_user(engine, username: str) -> bool:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM users WHERE username = :u"), {"u": username}).first() is not None
 
 
 def _made_up_id_number(engine, body: str) -> str:
@@ -144,24 +163,27 @@ def _made_up_id_number(engine, body: str) -> str:
     raise RuntimeError(f"no free ID number near {body}")
 
 
-def _create_users(engine, people: list[tuple[int, str, str]]) -> None:
+def _create_users(engine, people: list[tuple[int, str, str]], only_departments: bool = False) -> None:
     """Every demo account; zhangsan and lisi are people of the register, wangwu and zhaoliu are not."""
     from hukou.store.users import create_user
 
     of_register = iter(people)
     for u in DEMO_USERS:
+        if only_departments and u.role != "department":
+            continue
         name, number = u.name, None
         if u.person and u.person.startswith("register:"):
             _, number, name = next(of_register, (None, None, u.username))
         elif u.person:
             number = _made_up_id_number(engine, u.person.removeprefix("new:"))
-        create_user(engine, u.username, u.password, u.role, u.township, name, city_wide=u.city_wide, id_number=number)
+        create_user(engine, u.username, u.password, u.role, u.township, name, city_wide=u.city_wide, id_number=number,
+                    department=u.department)
 
 
-def _demo_people(engine, today: date, wanted: list[str]) -> list[tuple[int, str, str]]:
+def _demo_people(engine, today: date, wanted: list[str], skip_with_cases: bool = False) -> list[tuple[int, str, str]]:
     """(person_id, ID number, name) of people of the register whose hukou is outside the city, one
     for each wanted verdict: "settlement" (eligible to settle) or "residence_permit" (eligible for a
-    permit, not to settle)."""
+    permit, not to settle); with `skip_with_cases`, none who is a party to a case already."""
     from sqlalchemy import text as sql
 
     from hukou.store.database import person_facts
@@ -172,6 +194,9 @@ def _demo_people(engine, today: date, wanted: list[str]) -> list[tuple[int, str,
             "SELECT p.person_id, p.id_number, p.name FROM people p JOIN (SELECT person_id FROM hukou GROUP BY person_id "
             "HAVING count(*) = 1 AND min(place) NOT LIKE '652301%') h ON h.person_id = p.person_id "
             "ORDER BY p.person_id LIMIT 2000")).all()
+        if skip_with_cases:
+            taken = set(conn.execute(sql("SELECT id_number FROM case_parties")).scalars())
+            candidates = [c for c in candidates if c[1] not in taken]
     chosen: list[tuple[int, str, str]] = []
     for want in wanted:
         for pid, number, name in candidates:
@@ -233,6 +258,41 @@ def _seed_cases(engine, people: list[tuple[int, str, str]]) -> None:
             say(Msg("demo case {n} not made: {reason}", n=n, reason=exc.message), err=True)
 
 
+def _seed_registered(engine, people: list[tuple[int, str, str]]) -> None:
+    """Decided cases whose tasks the departments' demo accounts work: at the station's counter, a
+    citizen settles with a made-up school-age son (the education bureau's task, and the others'), and
+    another citizen's residence permit is issued (public security's task)."""
+    from hukou.cases.viewer import Viewer
+    from hukou.services.casework import Application, Casework
+    from hukou.store.users import authenticate
+
+    def viewer_of(username: str) -> Viewer:
+        user = next(u for u in DEMO_USERS if u.username == username)
+        return authenticate(engine, user.username, user.password)
+
+    if len(people) < 2:  # a tiny register may lack them
+        return
+    casework = Casework(engine, load(DEFAULT_POLICY))
+    station, approver = viewer_of("paichusuo"), viewer_of("gonganju")
+    at = datetime.now().replace(microsecond=0) - timedelta(days=16)
+    settler, holder = people
+    son = {"relation": "child", "id_number": _made_up_id_number(engine, "65230120160901103"), "name": settler[2][:1] + "小明"}
+    consent = {"party": "applicant", "id_number": settler[1], "in_person": True, "signed": True, "id_card_checked": True}
+    place = next((code for code, _, urban in casework.places("652301001") if urban), None)
+    plans = [(Application("settlement", "652301001", applicant={"id_number": settler[1], "name": settler[2]},
+                          followers=(son,), consent=consent), [("registered", {"place": place})]),
+             (Application("residence_permit", "652301001", applicant={"id_number": holder[1], "name": holder[2]}),
+              [("issued", {})])]
+    for n, (application, last) in enumerate(plans):
+        try:
+            case, _ = casework.submit(station, application, f"demo-linkage-{n}", at)
+            steps = [(station, "accepted", {}), (station, "reviewed", {}), (approver, "approved", {})]
+            for i, (by, type_, data) in enumerate(steps + [(station, *s) for s in last], start=1):
+                case = casework.act(by, case.id, type_, data, case.version, at + timedelta(hours=i)).case
+        except CaseError as exc:
+            say(Msg("demo case {n} not made: {reason}", n=f"linkage-{n}", reason=exc.message), err=True)
+
+
 def print_logins(url: str, database: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -252,6 +312,8 @@ def print_logins(url: str, database: str) -> None:
             continue
         if row.id_number:
             where = "in the register" if u.person.startswith("register:") else "not in the register"
+        elif u.department:
+            where = f"department {u.department}"
         else:
             where = row.township or ("city-wide" if row.city_wide else "")
         table.add_row(u.username, u.password, u.role, row.display_name, where)

@@ -326,10 +326,14 @@ def add_user(
     id_number: Optional[str] = typer.Option(None, "--id-number", help="An applicant: the citizen ID number of the "
                                                                       "person the account is (after the real-name check)."),
     name: Optional[str] = typer.Option(None, "--name", help="The name shown (an applicant: as on the ID card)."),
+    department: Optional[str] = typer.Option(None, "--department", help="A department's account: which department "
+                                                                        "it works for (a code of the policy's "
+                                                                        "departments, e.g. jiaoyu)."),
     database: Optional[str] = typer.Option(None, "--database", help=DATABASE_HELP),
 ) -> None:
     """Create or update a user; the password is read from standard input. Officers need a township,
-    or (county approvers) an explicit --city-wide grant: this command is the administrator's."""
+    or (county approvers) an explicit --city-wide grant; a department's account names its department:
+    this command is the administrator's."""
 
     def body():
         import sys
@@ -342,11 +346,19 @@ def add_user(
         from hukou.store.database import connect, migrate
         from hukou.store.users import create_user
 
+        from hukou.policies import DEFAULT_POLICY, load
+        from hukou.policy.errors import InputError
+
+        known = load(DEFAULT_POLICY).departments
+        if department is not None and department not in known:
+            raise InputError("department", Msg("expected one of the departments: {known} (got {got!r})",
+                                               known=", ".join(known) or "none", got=department))
         password = sys.stdin.readline().rstrip("\n")
         engine = connect(register_location(None, database).url)
         migrate(engine)
-        create_user(engine, username, password, role, township, name, city_wide=city_wide, id_number=id_number)
-        grant = "city-wide" if city_wide else township or ""
+        create_user(engine, username, password, role, township, name, city_wide=city_wide, id_number=id_number,
+                    department=department)
+        grant = "city-wide" if city_wide else township or department or ""
         with Session(engine) as session, session.begin():
             append_entry(session, datetime.now(), reader(), "user.saved", username, f"{role} {grant}".strip())
         if city_wide:

@@ -46,6 +46,8 @@ def quotes(policy: Policy) -> Iterator[Quoted]:
     for i, c in enumerate(policy.extra_conditions):
         if c.cite is not None:
             yield Quoted(f"extra_conditions[{i}].cite", c.cite)
+    for name, t in policy.tasks.items():
+        yield Quoted(f"tasks.{name}.cite", t.cite)
 
 
 def source_of(policy: Policy, cite: Cite) -> tuple[Optional[str], Optional[Source]]:

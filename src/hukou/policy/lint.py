@@ -151,6 +151,9 @@ def lint(policy: Policy) -> list[Problem]:
             problems.append(Problem("L7", f"rules.{rule}", Msg("built-in rule not bound to a clause of this policy")))
     for i, c in enumerate(policy.extra_conditions):
         problems.extend(_condition_problems(c, f"extra_conditions[{i}]", policy.city.code))
+    for name, t in policy.tasks.items():
+        if not t.cite.complete:
+            problems.append(Problem("L7", f"tasks.{name}.cite", Msg("department task without a citation (clause and quote)")))
     threshold = _points_threshold(policy)
     if policy.points and policy.city.urban_population < threshold:
         problems.append(Problem("L4", "points", Msg("a points scheme in a city of {people:,} urban residents",

@@ -1,7 +1,8 @@
 """A city's policy file (RULEBOOK §5): strict schema, dated parameters, citations.
 
 The file binds the built-in rules to the city's own clauses (`rules`), gives every parameter its
-dated values and the quoted text it implements (`parameters`), and may add `extra_conditions`.
+dated values and the quoted text it implements (`parameters`), and may add `extra_conditions`, and
+the tasks its registrations and permits hand to departments (`departments`, `tasks`: hukou.linkage).
 Unknown keys anywhere are rejected with their path; a missing citation is left for lint (L7).
 """
 
@@ -179,6 +180,66 @@ class Quota(_Strict):
     cite: Optional[Cite] = None
 
 
+# Department tasks (the hand-off after settlement, §十–§十五): what a registered settlement or an
+# issued permit hands to each department. The vocabularies are fixed here; hukou.linkage gives each
+# name its meaning (which task a decision creates, what a department sees).
+TASK_TRIGGERS = ("registered", "issued")  # a settlement's (or a move's) registration; a permit's issue
+TASK_SUBJECTS = ("applicant", "each_mover", "each_child")  # whom one task is about
+TASK_CONDITION_FACTS = ("subject.age", "subject.relation", "case.kind", "origin.rural")
+# What a department may be shown of a task (its purpose limit): `person.*` is the task's subject,
+# `child.*` the child a task of `each_child` is about.
+TASK_FIELDS = (
+    "case.number", "person.name", "person.id_number", "person.id_number_masked", "person.birth_date",
+    "person.relation", "person.hukou_before", "household.address", "household.registered_on", "household.size",
+    "child.name", "child.id_number_masked", "child.birth_date", "permit.issued_on",
+)
+
+
+class Department(_Strict):
+    """A department that receives tasks: its name as people read it."""
+
+    name: Text
+
+
+class TaskCondition(_Strict):
+    """When a task is made at all: a test of the task's subject or the case, at the decision's date."""
+
+    fact: Literal["subject.age", "subject.relation", "case.kind", "origin.rural"]
+    op: Literal["==", "!=", "in", "not_in", "<", "<=", ">", ">="]
+    value: Any
+
+
+class TaskType(_Strict):
+    """A kind of department task: who receives it, what makes it, by when, what they may see, and why."""
+
+    department: str
+    trigger: Literal["registered", "issued"]
+    subject: Literal["applicant", "each_mover", "each_child"] = "applicant"
+    when: list[TaskCondition] = []
+    working_days: int = Field(ge=1, le=60)
+    fields: list[str]
+    title: Text
+    cite: Cite
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, fields: list[str]) -> list[str]:
+        for name in fields:
+            if name not in TASK_FIELDS:
+                raise ValueError(Msg("unknown field {name!r}; known: {known}", name=name, known=", ".join(TASK_FIELDS)))
+        if not fields or len(set(fields)) != len(fields):
+            raise ValueError(Msg("expected at least one field, each named once"))
+        return fields
+
+    @model_validator(mode="after")
+    def _child_fields(self):
+        if self.subject != "each_child" and any(f.startswith("child.") for f in self.fields):
+            raise ValueError(Msg("child.* fields are for tasks about each child (subject: each_child)"))
+        if self.trigger != "issued" and any(f.startswith("permit.") for f in self.fields):
+            raise ValueError(Msg("permit.* fields are for tasks made when a permit is issued"))
+        return self
+
+
 class Policy(_Strict):
     id: str
     title: str
@@ -194,6 +255,21 @@ class Policy(_Strict):
     extra_conditions: list[ExtraCondition] = []
     quotas: list[Quota] = []
     points: Optional[dict[str, Any]] = None
+    departments: dict[str, Department] = {}
+    tasks: dict[str, TaskType] = {}
+
+    @model_validator(mode="after")
+    def _task_departments(self):
+        for code in self.departments:
+            if not re.fullmatch(r"[a-z][a-z0-9_]{1,19}", code):
+                raise _ParamError(f"departments.{code}", Msg("a department's code is 2 to 20 lower-case letters, digits "
+                                                             "or _ (got {got!r})", got=code))
+        for name, task in self.tasks.items():
+            if task.department not in self.departments:
+                raise _ParamError(f"tasks.{name}.department", Msg("expected one of the departments: {known} (got {got!r})",
+                                                                  known=", ".join(self.departments) or "none",
+                                                                  got=task.department))
+        return self
 
     @field_validator("rules")
     @classmethod

@@ -97,6 +97,7 @@ class CaseView:
     register_facts: dict[str, Any] | None = None  # officers: what the register holds of the applicant today
     actors: dict[str, str] = field(default_factory=dict)  # username -> display name, of who acted on the case
     place_names: dict[str, str] = field(default_factory=dict)  # officers: the register's names of places in the facts
+    tasks: list[Any] = field(default_factory=list)  # officers: the department tasks the case made (services.linkage)
 
     @property
     def number(self) -> str:
@@ -269,7 +270,18 @@ class Casework:
         uow.log(now, viewer.username, f"case.{type_}", case.id, str(data.get("reason", "")))
         if commands:
             self._carry_out(uow, viewer, case, commands, now)
+        if type_ in (C.REGISTERED, C.ISSUED):
+            self._hand_off(uow, case, now)
         return case
+
+    def _hand_off(self, uow: UnitOfWork, case: C.Case, now: datetime) -> None:
+        """The department tasks a registration or an issued permit makes (§十–§十五), in this transaction."""
+        from hukou.linkage.tasks import tasks_for
+
+        action = case.actions[-1]
+        place = action.data.get("place") if isinstance(action.data, dict) else None
+        names = uow.register.division_names([place, place[:9]]) if isinstance(place, str) and len(place) == 12 else {}
+        uow.tasks.add(tasks_for(case, action, self.policy, now.date(), names), now)
 
     def _notify(self, uow: UnitOfWork, case: C.Case, now: datetime) -> None:
         """The notifications the case's last action owes, into the outbox of this same transaction."""
@@ -380,6 +392,10 @@ class Casework:
                            suggested_materials=suggested if officer else [])
         if C.REGISTERED in next_ and row.township:
             view = replace(view, places=uow.register.places_of(row.township))
+        if officer and seen == FULL and (s.status == C.REGISTERED or s.issued_at is not None):
+            from hukou.services.linkage import summaries
+
+            view = replace(view, tasks=summaries(self.policy, uow.tasks.of_case(case.id)))
         return view
 
     def _shown_verdict(self, uow: UnitOfWork, case: C.Case, today: date):

@@ -328,6 +328,35 @@ class User(Base):
     city_wide: Mapped[bool] = mapped_column(Boolean, default=False)  # a county approver's grant of the whole city
     id_number: Mapped[Optional[str]] = mapped_column(String(18), unique=True)  # an applicant: the person they are
     display_name: Mapped[str] = mapped_column(String(60))
+    department: Mapped[Optional[str]] = mapped_column(String(20))  # a department account's: whose tasks it works
+
+
+class DepartmentTask(Base):
+    """A task a decision handed to a department (§十–§十五; hukou.linkage): written in the transaction
+    of the registration or issuance that makes it, one per (case, action, task type, subject), so a
+    decision written twice makes no second task. `fields` holds exactly what the department may see
+    (its type's declared fields, at the decision). Open, then done (with the department's reference,
+    an optional document's SHA-256, who and when) or refused (with the reason the station reads)."""
+
+    __tablename__ = "department_tasks"
+    __table_args__ = (UniqueConstraint("case_id", "action_seq", "task_type", "party"),
+                      Index("ix_department_tasks_inbox", "department", "status", "due"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), index=True)
+    action_seq: Mapped[int] = mapped_column(Integer)  # the deciding action of the case's log
+    task_type: Mapped[str] = mapped_column(String(40))
+    party: Mapped[str] = mapped_column(String(9))  # whom it is about: applicant | f1 | …
+    department: Mapped[str] = mapped_column(String(20))
+    clause: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), server_default="open")  # open | done | refused
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    due: Mapped[date] = mapped_column(Date)
+    fields: Mapped[dict] = mapped_column(JSON)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_by: Mapped[Optional[str]] = mapped_column(String(60))
+    reference: Mapped[Optional[str]] = mapped_column(String(60))  # the department's own number for it
+    document_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    refusal: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class ApiToken(Base):

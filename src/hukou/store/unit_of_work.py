@@ -1,5 +1,5 @@
-"""One unit of work: a transaction over the cases, the register, the notifications outbox and the
-audit log together.
+"""One unit of work: a transaction over the cases, the register, the notifications outbox, the
+department tasks and the audit log together.
 
     with UnitOfWork(engine) as uow:
         case, row = uow.cases.get(case_id)
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hukou.store.audit_log import append_entries
 from hukou.store.case_repository import CaseRepository
+from hukou.store.department_tasks import Tasks
 from hukou.store.driver_sql import DriverSQL
 from hukou.store.notifications_outbox import Outbox
 from hukou.store.register_repository import RegisterRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.register = RegisterRepository(self.session)
         self.outbox = Outbox(self.session)  # notifications owed by this unit of work's actions
+        self.tasks = Tasks(self.session)  # department tasks its decisions hand over (hukou.linkage)
         self._entries: list[tuple] = []
         return self
 

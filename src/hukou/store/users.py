@@ -9,6 +9,7 @@ what lets them apply and find their cases.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -30,7 +31,7 @@ TOKEN_HOURS = 12
 
 
 def check_account(role: str, township: str | None, city_wide: bool, id_number: str | None,
-                  city: str = CITY_CODE) -> str | None:
+                  city: str = CITY_CODE, department: str | None = None) -> str | None:
     """The account's ID number in compact form (None without one), or an InputError naming the option."""
     if role not in ROLES:
         raise InputError("role", Msg("expected one of {choices} (got {got!r})", choices=", ".join(ROLES), got=role))
@@ -42,6 +43,9 @@ def check_account(role: str, township: str | None, city_wide: bool, id_number: s
         raise InputError("township", Msg("a county approver has a township, or a city-wide grant: exactly one of them"))
     if role not in ("police_station", "county_approver") and (township or city_wide):
         raise InputError("township", Msg("a {role} has no jurisdiction", role=role))
+    if department is not None and (role != "department" or not re.fullmatch(r"[a-z][a-z0-9_]{1,19}", department)):
+        raise InputError("department", Msg("only a department's account names a department: its code, 2 to 20 "
+                                           "lower-case letters, digits or _"))
     if id_number is None:
         return None
     if role != "applicant":
@@ -54,9 +58,11 @@ def check_account(role: str, township: str | None, city_wide: bool, id_number: s
 
 def create_user(engine: Engine, username: str, password: str, role: str, township: str | None = None,
                 display_name: str | None = None, *, city_wide: bool = False, id_number: str | None = None,
-                city: str = CITY_CODE) -> None:
-    """Create or update an account; a city-wide grant is the administrator's to give (the command line)."""
-    id_number = check_account(role, township, city_wide, id_number, city)
+                city: str = CITY_CODE, department: str | None = None) -> None:
+    """Create or update an account; a city-wide grant is the administrator's to give (the command line).
+    A department's account names its department (a code of the policy's `departments`): without one
+    it sees no tasks."""
+    id_number = check_account(role, township, city_wide, id_number, city, department)
     if not username or len(username) > 60:
         raise InputError("username", Msg("1 to 60 characters"))
     if len(password) < 8:
@@ -66,7 +72,8 @@ def create_user(engine: Engine, username: str, password: str, role: str, townshi
         if taken and taken != username:
             raise InputError("id_number", Msg("already bound to the account {account}", account=taken))
         session.merge(S.User(username=username, password_hash=_HASHER.hash(password), role=role, township=township,
-                             city_wide=city_wide, id_number=id_number, display_name=display_name or username))
+                             city_wide=city_wide, id_number=id_number, display_name=display_name or username,
+                             department=department))
 
 
 def _viewer(user: S.User) -> Viewer:
@@ -77,7 +84,7 @@ def _viewer(user: S.User) -> Viewer:
         session = Session.object_session(user)
         person = session.scalar(select(S.Person.person_id).where(S.Person.id_number == user.id_number))
     return Viewer(user.username, user.role, user.township, bool(user.city_wide), user.id_number, user.display_name,
-                  person)
+                  person, user.department)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Viewer | None:

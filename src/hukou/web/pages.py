@@ -28,7 +28,7 @@ from hukou.policy.verdict import check
 from hukou.registry.divisions import changji_townships, township_names
 from hukou.services.casework import Application
 from hukou.store.users import authenticate, issue_token
-from hukou.web import case_pages, guide_pages, self_check
+from hukou.web import case_pages, guide_pages, self_check, task_pages
 from hukou.web import session as S
 from hukou.web.facts_form import ROWS, SECTIONS, facts_from_form, form_field, section_of
 from hukou.web.i18n import LANGS, text
@@ -86,7 +86,7 @@ def login(request: Request, form) -> Response:
     if form.get("facts"):  # signed in on the way to applying: go on to the application form
         response = _apply_page(request, viewer, str(form["facts"]), token=token)
     else:
-        response = redirect(safe_next(form.get("next")) or "/cases")
+        response = redirect(safe_next(form.get("next")) or ("/tasks" if viewer.role == "department" else "/cases"))
     S.start(request, response, token)
     return response
 
@@ -323,3 +323,4 @@ def submit_application(request: Request, form) -> Response:
 router.include_router(case_pages.router)
 router.include_router(guide_pages.router)
 router.include_router(self_check.router)
+router.include_router(task_pages.router)  # the departments' inbox (§十–§十五)
