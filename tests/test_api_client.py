@@ -79,7 +79,8 @@ def test_the_models_read_as_the_specification_names_them(generated):
     api = Path(generated[0].__file__).parent / "api"
     operations = {p.stem for p in api.glob("*/*.py") if p.stem != "__init__"}
     assert operations == {"check_eligibility", "check_health", "sign_in", "list_purposes", "submit_application",
-                          "list_applications", "read_application", "act_on_application", "report_overrides"}
+                          "list_applications", "read_application", "act_on_application", "report_overrides",
+                          "list_tasks", "read_task", "complete_task", "refuse_task"}
 
 
 def test_the_facts_model_keeps_the_facts(generated):
