@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -56,17 +56,9 @@ DECISIVE = frozenset({"approved", "rejected", "registered", "cancelled", "withdr
 CASE_READERS = JURISDICTION_ROLES | {"auditor"}  # the report links its cases for them (cases.access decides)
 
 
-def _ask_purpose(then: str) -> RedirectResponse:
-    return redirect(f"/purpose?next={quote(then)}")
-
-
 def _purpose_label(request: Request, viewer: Viewer) -> str:
     chosen = purposes_of(viewer.role).get(S.purpose(request) or "")
     return chosen[0 if lang_of(request) == "zh" else 1] if chosen else ""
-
-
-def _refused(request: Request, viewer: Viewer, exc: CaseError | InputError, heading: str, then: str) -> Response:
-    return refused_read(request, viewer, exc, heading, then)
 
 
 # --- the purpose of a read -------------------------------------------------------------------------
@@ -126,7 +118,7 @@ def case_list(request: Request):
         found = casework(request).queue_page(viewer, S.purpose(request), _queue_query(viewer, asked, request),
                                              now.date(), now)
     except (CaseError, InputError) as exc:
-        return _refused(request, viewer, exc, heading, "/cases")
+        return refused_read(request, viewer, exc, heading, "/cases")
     return render(request, "cases.html", viewer=viewer, found=found, items=found.items, heading=heading, here=here,
                   asked=asked, filters=_filter_choices(viewer), pages=_page_links(asked, found),
                   mine_default=_waiting_by_default(viewer), overdue_link=_queue_url({**asked, "overdue": "1"}),
@@ -199,7 +191,7 @@ def _case_page(request: Request, viewer: Viewer, case_id: str, status: int = 200
     try:
         view = cw.read(viewer, case_id, S.purpose(request), now)
     except (CaseError, InputError) as exc:
-        return _refused(request, viewer, exc, text("case", lang), f"/cases/{case_id}")
+        return refused_read(request, viewer, exc, text("case", lang), f"/cases/{case_id}")
     places = {code: name for code, name, _ in cw.places(view.township)} if view.registered and view.township else {}
     return render(request, "case.html", status, viewer, **case_context(view, viewer, lang, now.date(), places),
                   township_names=township_names(), purpose=_purpose_label(request, viewer), decisive=DECISIVE,
@@ -292,7 +284,7 @@ def overrides_report(request: Request):
     try:
         items = casework(request).overrides(viewer, S.purpose(request), datetime.now())
     except (CaseError, InputError) as exc:
-        return _refused(request, viewer, exc, text("report_overrides", lang), "/reports/overrides")
+        return refused_read(request, viewer, exc, text("report_overrides", lang), "/reports/overrides")
     return render(request, "report.html", viewer=viewer, items=items, township_names=township_names(),
                   purpose=_purpose_label(request, viewer), reads_cases=viewer.role in CASE_READERS)
 
